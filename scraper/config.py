@@ -1,0 +1,199 @@
+"""Publisher configuration: load and validate ``publishers.toml`` into typed values.
+
+Users write this file by hand, so every error must say *where*: the file, the publisher (by id
+when it has one, by position otherwise) and the field. Validation is done once here; every other
+stage receives frozen :class:`Publisher` values and never re-checks them.
+
+The shape users write::
+
+    [[publisher]]
+    id = "southfront"
+    name = "SouthFront: Analysis and Intelligence"
+    canonical_domain = "southfront.press"
+    feeds = ["https://southfront.press/feed/"]
+    aliases = [
+      { domain = "southfront.org", status = "blocked" },
+      { domain = "southfront.com", since = 2013, until = 2015 },
+    ]
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from scraper.errors import ConfigError
+
+DomainStatus = Literal["live", "redirecting", "blocked", "dead", "unknown"]
+DomainRole = Literal["alias", "mirror"]
+
+_HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9-]{1,63}$")
+
+
+def _normalise_host(value: str) -> str:
+    """Accept what users paste (``https://WWW.Example.com/``) and keep only the host."""
+    host = value.strip().lower()
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", host).split("/", 1)[0].split(":", 1)[0]
+    host = host.rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError(f"{value!r} is not a valid domain name") from exc
+    if not _HOST_RE.match(host):
+        raise ValueError(f"{value!r} is not a valid domain name")
+    return host
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Alias(_Strict):
+    """Another domain the publisher is, or was, reachable under."""
+
+    domain: str
+    status: DomainStatus = "unknown"
+    role: DomainRole = "alias"
+    since: int | None = Field(default=None, ge=1990, le=2100)
+    until: int | None = Field(default=None, ge=1990, le=2100)
+
+    _check_domain = field_validator("domain")(classmethod(lambda cls, v: _normalise_host(v)))
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Alias:
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise ValueError(f"since ({self.since}) is after until ({self.until})")
+        return self
+
+
+class Publisher(_Strict):
+    """One publisher: its current home, its other domains, its feeds and its text rules."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str = Field(min_length=1)
+    canonical_domain: str
+    feeds: tuple[str, ...] = ()
+    aliases: tuple[Alias, ...] = ()
+    boilerplate: tuple[str, ...] = Field(
+        default=(),
+        description="Regular expressions; a paragraph of text matching one (in full) is dropped, "
+        "and a line of underscores or dashes followed by a match cuts the text there.",
+    )
+    article_selector: str | None = None
+    drop_selectors: tuple[str, ...] = ()
+
+    _check_domain = field_validator("canonical_domain")(
+        classmethod(lambda cls, v: _normalise_host(v))
+    )
+
+    @field_validator("feeds")
+    @classmethod
+    def _feeds_are_http(cls, feeds: tuple[str, ...]) -> tuple[str, ...]:
+        for url in feeds:
+            if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+                raise ValueError(f"feed {url!r} is not an http(s) URL")
+        return feeds
+
+    @field_validator("boilerplate")
+    @classmethod
+    def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid regex: {exc}") from exc
+        return patterns
+
+    @model_validator(mode="after")
+    def _no_alias_repeats_home(self) -> Publisher:
+        seen = {self.canonical_domain}
+        for alias in self.aliases:
+            if alias.domain in seen:
+                raise ValueError(f"domain {alias.domain!r} is listed twice")
+            seen.add(alias.domain)
+        return self
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """Every host of the publisher, canonical first."""
+        return (self.canonical_domain, *(a.domain for a in self.aliases))
+
+
+class Config(_Strict):
+    publishers: tuple[Publisher, ...] = ()
+
+    def publisher(self, publisher_id: str) -> Publisher:
+        for publisher in self.publishers:
+            if publisher.id == publisher_id:
+                return publisher
+        known = ", ".join(p.id for p in self.publishers) or "none"
+        raise ConfigError(f"unknown publisher {publisher_id!r} (configured: {known})")
+
+
+def _describe_error(path: Path, raw: list[Any], err: dict[str, Any]) -> str:
+    loc = list(err["loc"])
+    where = f"{path}"
+    if loc[:1] == ["publisher"] and len(loc) > 1 and isinstance(loc[1], int):
+        index = loc[1]
+        entry = raw[index] if index < len(raw) and isinstance(raw[index], dict) else {}
+        ident = entry.get("id")
+        where += f": publisher {ident!r}" if ident else f": publisher #{index + 1}"
+        loc = loc[2:]
+    field = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return f"{where}: {field or '(entry)'}: {message}" if field else f"{where}: {message}"
+
+
+def parse_config(data: dict[str, Any], path: Path) -> Config:
+    """Validate already-parsed TOML; errors name the file, the publisher and the field."""
+    unknown = set(data) - {"publisher"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
+    raw = data.get("publisher", [])
+    if not isinstance(raw, list):
+        raise ConfigError(f"{path}: 'publisher' must be an array of tables ([[publisher]])")
+    try:
+        config = Config.model_validate({"publishers": raw})
+    except ValidationError as exc:
+        lines = [
+            _describe_error(path, raw, dict(e) | {"loc": ("publisher", *e["loc"][1:])})
+            for e in exc.errors()
+        ]
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from exc
+    _check_unique(config, path)
+    return config
+
+
+def _check_unique(config: Config, path: Path) -> None:
+    ids: set[str] = set()
+    hosts: dict[str, str] = {}
+    for publisher in config.publishers:
+        if publisher.id in ids:
+            raise ConfigError(f"{path}: publisher {publisher.id!r} is defined twice")
+        ids.add(publisher.id)
+        for host in publisher.domains:
+            owner = hosts.setdefault(host, publisher.id)
+            if owner != publisher.id:
+                raise ConfigError(
+                    f"{path}: publisher {publisher.id!r}: domain {host!r} "
+                    f"already belongs to publisher {owner!r}"
+                )
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a publishers file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: configuration file not found") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return parse_config(data, path)

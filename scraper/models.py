@@ -1,0 +1,121 @@
+"""Plain values that flow between the pipeline stages. No I/O, no ORM.
+
+Each stage takes and returns these; only ``store/`` knows about tables and only ``fetch/``
+knows about HTTP. Keeping them frozen makes a stage's output safe to share between tasks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+UrlSource = Literal["feed", "redirect", "canonical", "alias", "guid", "requested"]
+TextSource = Literal["feed", "page", "summary"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRef:
+    """A feed as the crawler needs it: where to fetch and what it saw last time."""
+
+    id: int
+    url: str
+    publisher_id: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """A completed HTTP exchange. ``not_modified`` is a 304 answer to a conditional request."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    redirects: tuple[str, ...] = ()
+    elapsed_ms: int = 0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One entry of a feed, with feedparser's loose types pinned down."""
+
+    url: str
+    guid: str | None
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    content_html: str | None
+    summary_html: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    title: str | None
+    link: str | None
+    items: tuple[FeedItem, ...]
+    bozo_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDraft:
+    """An article ready to be stored: resolved to its publisher and canonical URL, text clean."""
+
+    publisher_id: str
+    canonical_url: str
+    urls: tuple[tuple[str, UrlSource], ...]
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    language: str | None
+    text: str
+    text_source: TextSource
+    guid: str | None = None
+    feed_id: int | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The JSON article contract shared by ``search``, ``show``, ``export`` and the API."""
+
+    id: int
+    publisher: str
+    url: str
+    urls: tuple[str, ...]
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    first_seen_at: datetime
+    language: str | None
+    text: str
+    word_count: int
+    snippet: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOutcome:
+    """What storing one draft did."""
+
+    article_id: int
+    status: Literal["new", "updated", "known"]

@@ -1,0 +1,80 @@
+"""Runtime settings, read once from ``SCRAPER_*`` environment variables and passed down.
+
+Nothing below the CLI reads the environment itself: the CLI builds one :class:`Settings`
+and hands it to the stages that need it, so tests can build their own without monkeypatching.
+Proxy variables (``HTTP_PROXY``, ``HTTPS_PROXY``, ``NO_PROXY``, ``ALL_PROXY``) are the standard
+ones and are honoured by the fetcher directly; they are not duplicated here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///scraper.db"
+
+
+def normalise_database_url(url: str) -> str:
+    """Let users write the URL they know (``postgresql://…``) and pick psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Every option, its default and what it is for. Environment: ``SCRAPER_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="SCRAPER_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL of the archive. Plain postgresql://user:pass@host/db works; "
+        "the default is an SQLite file in the working directory.",
+    )
+    config: Path = Field(
+        Path("config/publishers.toml"), description="Path of the publishers file."
+    )
+    fetch_timeout: float = Field(
+        20.0, gt=0, description="Seconds a whole request may take, connect to last byte."
+    )
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to establish a connection.")
+    concurrency: int = Field(
+        32, ge=1, le=1024, description="Requests in flight at once across all hosts."
+    )
+    per_host_concurrency: int = Field(
+        4, ge=1, le=64, description="Requests in flight at once to one host."
+    )
+    user_agent: str = Field(
+        "scraper/0.1 (news archive; +https://example.invalid/scraper)",
+        description="User-Agent sent with every request; put a contact URL in it.",
+    )
+    max_feed_bytes: int = Field(
+        20 * 1024 * 1024, ge=1024, description="Largest feed body accepted (bytes)."
+    )
+    max_page_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest article page accepted (bytes)."
+    )
+    max_redirects: int = Field(10, ge=0, le=50, description="Redirects followed per request.")
+    feed_items_limit: int = Field(
+        500, ge=1, description="Items read from one feed body at most (newest first as served)."
+    )
+    full_text_min_words: int = Field(
+        120,
+        ge=0,
+        description="A feed item's content with fewer words than this is treated as a teaser "
+        "and the article page is fetched instead.",
+    )
+    log_level: str = Field("WARNING", description="DEBUG, INFO, WARNING or ERROR.")
+    log_format: str = Field("text", pattern="^(text|json)$", description="text or json.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
