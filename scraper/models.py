@@ -27,6 +27,15 @@ class FeedRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Hop:
+    """One redirect answered on the way to the final URL."""
+
+    url: str
+    status: int
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """A completed HTTP exchange. ``not_modified`` is a 304 answer to a conditional request."""
 
@@ -35,7 +44,7 @@ class FetchResult:
     status: int
     headers: dict[str, str]
     body: bytes
-    redirects: tuple[str, ...] = ()
+    redirects: tuple[Hop, ...] = ()
     elapsed_ms: int = 0
 
     @property

@@ -1,0 +1,49 @@
+"""What every command needs, built once: settings, the config, the archive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from scraper import logging_setup
+from scraper.config import Config, load_config
+from scraper.errors import ConfigError
+from scraper.settings import Settings
+from scraper.store.archive import Archive, open_archive
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    _config: Config | None = field(default=None, repr=False)
+    _archive: Archive | None = field(default=None, repr=False)
+
+    @classmethod
+    def create(cls, config_path: Path | None, verbose: int) -> AppContext:
+        try:
+            settings = Settings(**({"config": config_path} if config_path else {}))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"SCRAPER_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise ConfigError(f"invalid settings: {problems}") from exc
+        level = {0: settings.log_level, 1: "INFO"}.get(verbose, "DEBUG")
+        logging_setup.configure(level, settings.log_format)
+        return cls(settings)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.settings.config)
+        return self._config
+
+    def archive(self) -> Archive:
+        """Open the archive; SQLite is upgraded automatically so zero-setup needs no step."""
+        if self._archive is None:
+            self._archive = open_archive(
+                self.settings.database_url, auto_upgrade=self.settings.is_sqlite
+            )
+        return self._archive

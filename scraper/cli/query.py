@@ -1,0 +1,146 @@
+"""``scraper search``, ``show`` and ``export``: read the archive."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from scraper.cli.context import AppContext
+from scraper.domains import Resolver
+from scraper.models import Article
+from scraper.query.contract import FIELDS, article_to_csv_row, article_to_dict, iso, parse_when
+from scraper.store.archive import ArticleFilter
+
+
+class DateParam(click.ParamType):
+    name = "DATE"
+
+    def __init__(self, *, end: bool = False) -> None:
+        self.end = end
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_when(str(value), end=self.end)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _filters(publishers: tuple[str, ...], since: datetime | None,
+             until: datetime | None) -> ArticleFilter:
+    return ArticleFilter(publishers=publishers, since=since, until=until)
+
+
+_filter_options = [
+    click.option("--publisher", "publishers", multiple=True, metavar="ID",
+                 help="Only this publisher (repeatable)."),
+    click.option("--since", type=DateParam(), help="Published on or after (YYYY-MM-DD)."),
+    click.option("--until", type=DateParam(end=True), help="Published on or before."),
+]
+
+
+def filter_options(fn: Any) -> Any:
+    for option in reversed(_filter_options):
+        fn = option(fn)
+    return fn
+
+
+@click.command("search")
+@click.argument("query", required=False, default="")
+@filter_options
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table")
+@click.pass_obj
+def search_command(app: AppContext, query: str, publishers: tuple[str, ...],
+                   since: datetime | None, until: datetime | None, limit: int, fmt: str) -> None:
+    """Ranked full-text search. QUERY: words, "a phrase", -excluded, a or b."""
+    results = app.archive().search(query, _filters(publishers, since, until), limit)
+    if fmt == "json":
+        click.echo(json.dumps([article_to_dict(a, text=False) for a in results], indent=2,
+                              ensure_ascii=False))
+    elif fmt == "jsonl":
+        for article in results:
+            click.echo(json.dumps(article_to_dict(article, text=False), ensure_ascii=False))
+    else:
+        _search_table(results, Console())
+
+
+def _highlight(snippet: str) -> str:
+    parts = escape(snippet.replace("\n", " ")).split("**")
+    return "".join(f"[bold yellow]{p}[/]" if i % 2 else p for i, p in enumerate(parts))
+
+
+def _search_table(results: list[Article], console: Console) -> None:
+    if not results:
+        console.print("no matching articles")
+        return
+    table = Table(show_lines=True)
+    for name in ("id", "published", "publisher", "title / snippet"):
+        table.add_column(name, overflow="fold")
+    for article in results:
+        when = article.published_at.strftime("%Y-%m-%d") if article.published_at else "—"
+        body = f"[bold]{escape(article.title or '(untitled)')}[/]\n{escape(article.url)}"
+        if article.snippet:
+            body += "\n" + _highlight(article.snippet)
+        table.add_row(str(article.id), when, article.publisher, body)
+    console.print(table)
+
+
+@click.command("show")
+@click.argument("ref", metavar="ID-OR-URL")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def show_command(app: AppContext, ref: str, fmt: str) -> None:
+    """Print one article, by archive id or by any URL it was seen under."""
+    archive = app.archive()
+    if ref.isdigit():
+        article = archive.get(int(ref))
+    else:
+        resolution = Resolver(app.config.publishers).resolve(ref)
+        article = archive.find([ref, resolution.canonical_url])
+    if article is None:
+        raise click.ClickException(f"no article {ref!r} in the archive")
+    if fmt == "json":
+        click.echo(json.dumps(article_to_dict(article), indent=2, ensure_ascii=False))
+        return
+    click.echo(article.title or "(untitled)")
+    click.echo(f"{article.publisher} · {iso(article.published_at) or 'undated'} · "
+               f"{', '.join(article.authors) or 'no author'} · {article.language or '?'} · "
+               f"{article.word_count} words")
+    for url in article.urls:
+        click.echo(f"  {url}")
+    click.echo()
+    click.echo(article.text)
+
+
+@click.command("export")
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="File to write (default: standard output).")
+@click.pass_obj
+def export_command(app: AppContext, publishers: tuple[str, ...], since: datetime | None,
+                   until: datetime | None, fmt: str, output: Any) -> None:
+    """Stream every matching article (memory stays flat on any archive size)."""
+    articles = app.archive().export(_filters(publishers, since, until))
+    if fmt == "csv":
+        writer = csv.DictWriter(output, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for article in articles:
+            writer.writerow(article_to_csv_row(article))
+        return
+    for article in articles:
+        output.write(json.dumps(article_to_dict(article), ensure_ascii=False) + "\n")
+    if output is sys.stdout:
+        output.flush()

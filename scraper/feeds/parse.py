@@ -1,0 +1,110 @@
+"""feedparser → :class:`ParsedFeed`, with feedparser's loose types pinned down once.
+
+feedparser gets the raw bytes plus the response headers, so it can find the encoding the way
+the HTTP spec says (header, then XML declaration, then BOM), and the feed URL as
+``Content-Location`` so relative item links resolve against it. Never hand feedparser a URL
+string: it would fetch it itself, outside every limit the fetcher enforces.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from scraper.errors import ParseError
+from scraper.models import FeedItem, ParsedFeed
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def parse_feed(
+    body: bytes, url: str, headers: Mapping[str, str] | None = None, *, max_items: int = 500
+) -> ParsedFeed:
+    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
+    response_headers.setdefault("content-location", url)
+    response_headers.pop("content-encoding", None)  # the fetcher already decoded the body
+    try:
+        parsed = feedparser.parse(body, response_headers=response_headers)
+    except Exception as exc:  # feedparser may raise from deep inside SAX on hostile input
+        raise ParseError(url, "parse_failed", f"feed parser crashed: {exc}") from exc
+    bozo = _bozo_reason(parsed)
+    if not parsed.get("version") and not parsed.entries:
+        raise ParseError(url, "not_a_feed", bozo or "no RSS, Atom or RDF feed found")
+    channel = parsed.get("feed", {})
+    items = tuple(
+        item
+        for entry in parsed.entries[:max_items]
+        if (item := _item(entry, url)) is not None
+    )
+    return ParsedFeed(
+        title=_text(channel.get("title")),
+        link=_text(channel.get("link")),
+        items=items,
+        bozo_reason=bozo,
+    )
+
+
+def _bozo_reason(parsed: Any) -> str | None:
+    if not parsed.get("bozo"):
+        return None
+    exc = parsed.get("bozo_exception")
+    return f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+
+
+def _item(entry: Mapping[str, Any], feed_url: str) -> FeedItem | None:
+    guid = _text(entry.get("id"))
+    link = _text(entry.get("link"))
+    if not link and guid and guid.startswith(("http://", "https://")):
+        link = guid
+    if not link:
+        return None
+    return FeedItem(
+        url=urljoin(feed_url, link),
+        guid=guid,
+        title=_text(entry.get("title")),
+        authors=_authors(entry),
+        published_at=_date(entry.get("published_parsed") or entry.get("updated_parsed")),
+        content_html=_content(entry),
+        summary_html=_text(entry.get("summary")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _authors(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    names = [_text(a.get("name")) for a in entry.get("authors", []) if isinstance(a, Mapping)]
+    found = [n for n in names if n]
+    if not found and (single := _text(entry.get("author"))):
+        found = [single]
+    return tuple(dict.fromkeys(found))
+
+
+def _date(value: Any) -> datetime | None:
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _content(entry: Mapping[str, Any]) -> str | None:
+    """The longest HTML body the entry carries (content:encoded, atom:content)."""
+    bodies = [
+        c.get("value", "")
+        for c in entry.get("content", [])
+        if isinstance(c, Mapping) and (c.get("type") or "text/html") in (*_HTML_TYPES, "text/plain")
+    ]
+    best = max(bodies, key=len, default="")
+    return best.strip() or None

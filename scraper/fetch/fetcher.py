@@ -1,0 +1,112 @@
+"""GET with conditional headers, a size cap, bounded concurrency and recorded redirects.
+
+Politeness is enforced here, not by callers: a global cap on requests in flight and a cap per
+host. The body is streamed and counted *after* decompression, so a gzip bomb stops at the cap
+instead of filling memory. Redirects are followed by hand so every hop is recorded (the
+domains stage reads permanent cross-host redirects as evidence that a publisher moved).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from scraper.errors import FetchError
+from scraper.fetch.classify import status_error, transport_error
+from scraper.models import FetchResult, Hop
+from scraper.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+class Fetcher:
+    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+        self._client = client
+        self._settings = settings
+        self._in_flight = asyncio.Semaphore(settings.concurrency)
+        self._per_host: dict[str, asyncio.Semaphore] = {}
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+        accept: str = "*/*",
+    ) -> FetchResult:
+        """Fetch ``url``; 304 is a result, every other failure a :class:`FetchError`."""
+        started = time.perf_counter()
+        limit = max_bytes or self._settings.max_page_bytes
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        hops: list[Hop] = []
+        current = url
+        seen = {url}
+        for _ in range(self._settings.max_redirects + 1):
+            status, response_headers, body = await self._get(current, headers, limit)
+            location = response_headers.get("location")
+            if status in _REDIRECTS and location:
+                target = urljoin(current, location.strip())
+                hops.append(Hop(current, status, target))
+                if target in seen:
+                    raise FetchError(url, "redirect_loop", f"redirect loop at {target}")
+                seen.add(target)
+                current = target
+                continue
+            if status >= 400:
+                raise status_error(current, status)
+            elapsed = int((time.perf_counter() - started) * 1000)
+            return FetchResult(url, current, status, response_headers, body, tuple(hops), elapsed)
+        raise FetchError(url, "too_many_redirects", f"more than {len(hops) - 1} redirects")
+
+    def _host_slot(self, url: str) -> asyncio.Semaphore:
+        host = urlsplit(url).hostname or ""
+        slot = self._per_host.get(host)
+        if slot is None:
+            slot = self._per_host[host] = asyncio.Semaphore(self._settings.per_host_concurrency)
+        return slot
+
+    async def _get(
+        self, url: str, headers: dict[str, str], limit: int
+    ) -> tuple[int, dict[str, str], bytes]:
+        async with self._in_flight, self._host_slot(url):
+            try:
+                async with asyncio.timeout(self._settings.fetch_timeout):
+                    return await self._stream(url, headers, limit)
+            except FetchError:
+                raise
+            except (httpx.HTTPError, OSError, TimeoutError, ValueError) as exc:
+                raise transport_error(url, exc) from exc
+
+    async def _stream(
+        self, url: str, headers: dict[str, str], limit: int
+    ) -> tuple[int, dict[str, str], bytes]:
+        async with self._client.stream("GET", url, headers=headers) as response:
+            response_headers = {k.lower(): v for k, v in response.headers.items()}
+            status = response.status_code
+            if status in _REDIRECTS or status == 304 or status >= 400:
+                return status, response_headers, b""
+            declared = response_headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FetchError(url, "too_large", f"declares {declared} bytes (cap {limit})",
+                                 transient=False)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(url, "too_large", f"body exceeds {limit} bytes",
+                                     transient=False)
+                chunks.append(chunk)
+            log.debug("Fetched", extra={"url": url, "status": status, "bytes": size})
+            return status, response_headers, b"".join(chunks)

@@ -1,0 +1,48 @@
+"""Turn what people type into a search box into an FTS5 query that cannot be a syntax error.
+
+PostgreSQL has ``websearch_to_tsquery`` for this; SQLite's FTS5 does not, and a stray quote,
+hyphen or colon in raw input is an FTS5 syntax error. The accepted syntax is the same as
+PostgreSQL's: words (all required), "quoted phrases", ``-word`` to exclude, ``or`` between terms.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _quote(words: list[str]) -> str:
+    return '"' + " ".join(words) + '"'
+
+
+def to_fts5(query: str) -> str | None:
+    """Return an FTS5 MATCH expression, or None when the query has no searchable word."""
+    positive: list[str] = []
+    negative: list[str] = []
+    pending_or = False
+    for match in _TOKEN.finditer(query):
+        negated, phrase, bare = match.group(1), match.group(2), match.group(3)
+        if bare is not None and bare.lower() == "or" and positive:
+            pending_or = True
+            continue
+        if bare is not None and bare.startswith("-") and len(bare) > 1:
+            negated, bare = "-", bare[1:]
+        words = _WORD.findall(phrase if phrase is not None else bare or "")
+        if not words:
+            continue
+        term = _quote(words)
+        if negated:
+            negative.append(term)
+        elif pending_or:
+            positive[-1] = f"({positive[-1]} OR {term})"
+        else:
+            positive.append(term)
+        pending_or = False
+    if not positive:
+        return None
+    expression = " AND ".join(positive)
+    for term in negative:
+        expression = f"({expression}) NOT {term}"
+    return expression

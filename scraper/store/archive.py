@@ -1,0 +1,108 @@
+"""The archive as the rest of the program sees it: named operations, models in and out.
+
+Every method opens its own short transaction, so a failure rolls back that one operation
+(one article, one feed's state) and never the rest of a crawl.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from scraper.config import Config
+from scraper.errors import StorageError
+from scraper.models import Article, ArticleDraft, FeedRef, StoreOutcome
+from scraper.store import articles, feeds, registry, search
+from scraper.store.articles import ArticleFilter
+from scraper.store.db import ensure_schema, make_engine
+from scraper.store.feeds import Failure, FeedPoll
+
+
+class Archive:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, auto_upgrade: bool = False) -> Archive:
+        engine = make_engine(url)
+        ensure_schema(engine, auto_upgrade=auto_upgrade)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def _session(self) -> Session:
+        return self._sessions()
+
+    def sync_config(self, config: Config) -> None:
+        with self._session() as session, session.begin():
+            registry.sync_config(session, config)
+
+    def feed_refs(
+        self, publisher_ids: Sequence[str] = (), urls: Sequence[str] = ()
+    ) -> list[FeedRef]:
+        with self._session() as session:
+            return feeds.feed_refs(session, publisher_ids, urls)
+
+    def record_poll(self, poll: FeedPoll, failures: Sequence[Failure] = ()) -> None:
+        with self._session() as session, session.begin():
+            feeds.record_poll(session, poll)
+            feeds.record_failures(session, failures)
+
+    def record_failures(self, failures: Sequence[Failure]) -> None:
+        if failures:
+            with self._session() as session, session.begin():
+                feeds.record_failures(session, failures)
+
+    def known_urls(self, urls: Sequence[str]) -> dict[str, int]:
+        with self._session() as session:
+            return articles.known_urls(session, urls)
+
+    def save(self, draft: ArticleDraft) -> StoreOutcome:
+        """Store one article in its own transaction; raise StorageError naming its URL."""
+        try:
+            with self._session() as session, session.begin():
+                return articles.save_draft(session, draft)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"{draft.canonical_url}: cannot store article: {exc}") from exc
+
+    def search(self, query: str, filters: ArticleFilter, limit: int = 20) -> list[Article]:
+        with self._session() as session:
+            return search.search(session, query, filters, limit)
+
+    def get(self, article_id: int) -> Article | None:
+        with self._session() as session:
+            found = articles.get_articles(session, [article_id])
+            return found[0] if found else None
+
+    def find(self, urls: Sequence[str]) -> Article | None:
+        with self._session() as session:
+            article_id = articles.find_article_id(session, urls)
+            if article_id is None:
+                return None
+            found = articles.get_articles(session, [article_id])
+            return found[0] if found else None
+
+    def export(self, filters: ArticleFilter) -> Iterator[Article]:
+        with self._session() as session:
+            yield from articles.iter_articles(session, filters)
+
+    def count(self) -> int:
+        with self._session() as session:
+            return articles.count_articles(session)
+
+
+def open_archive(url: str, *, auto_upgrade: bool = False) -> Archive:
+    """Open the archive; SQLite callers pass auto_upgrade so zero-setup needs no extra step."""
+    return Archive.open(url, auto_upgrade=auto_upgrade)
+
+
+__all__ = ["Archive", "ArticleFilter", "Failure", "FeedPoll", "open_archive", "make_engine"]

@@ -1,0 +1,131 @@
+"""Ranked full-text search: FTS5 bm25 on SQLite, tsvector + ts_rank_cd on PostgreSQL.
+
+Ranking cost grows with the number of matches, so PostgreSQL ranks only the newest
+``RANK_WINDOW`` matches (measured: a common word on 1 M rows, 4.3 s → 5 ms); snippets are
+computed for the returned rows only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from scraper.models import Article
+from scraper.query.websearch import to_fts5
+from scraper.store.articles import ArticleFilter, search_config, to_article, urls_of
+from scraper.store.tables import ArticleRow
+
+RANK_WINDOW = 1000
+MARK = "**"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    article_id: int
+    rank: float
+    snippet: str | None
+
+
+def search(
+    session: Session, query: str, filters: ArticleFilter, limit: int = 20
+) -> list[Article]:
+    """Best matches first; an empty query lists the newest articles."""
+    if session.get_bind().dialect.name == "postgresql":
+        hits = _search_postgres(session, query, filters, limit)
+    else:
+        hits = _search_sqlite(session, query, filters, limit)
+    if hits is None:
+        hits = _newest(session, filters, limit)
+    ids = [h.article_id for h in hits]
+    rows = {r.id: r for r in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(ids)))}
+    urls = urls_of(session, ids)
+    return [to_article(rows[h.article_id], urls[h.article_id], h.snippet) for h in hits]
+
+
+def _filter_sql(filters: ArticleFilter, params: dict[str, Any]) -> str:
+    clauses = []
+    if filters.publishers:
+        names = []
+        for i, publisher in enumerate(filters.publishers):
+            params[f"pub{i}"] = publisher
+            names.append(f":pub{i}")
+        clauses.append(f"a.publisher_id IN ({', '.join(names)})")
+    if filters.since is not None:
+        params["since"] = filters.since
+        clauses.append("a.published_at >= :since")
+    if filters.until is not None:
+        params["until"] = filters.until
+        clauses.append("a.published_at < :until")
+    if filters.language:
+        params["language"] = filters.language
+        clauses.append("a.language = :language")
+    return "".join(f" AND {c}" for c in clauses)
+
+
+def _search_sqlite(
+    session: Session, query: str, filters: ArticleFilter, limit: int
+) -> list[SearchHit] | None:
+    expression = to_fts5(query)
+    if expression is None:
+        return None
+    params: dict[str, Any] = {"q": expression, "limit": limit}
+    where = _filter_sql(filters, params)
+    _bind_dates_sqlite(params)
+    sql = text(
+        "SELECT a.id, bm25(articles_fts, 4.0, 1.0) AS rank, "
+        f"snippet(articles_fts, 1, '{MARK}', '{MARK}', '…', 24) AS snip "
+        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        f"WHERE articles_fts MATCH :q{where} ORDER BY rank LIMIT :limit"
+    )
+    return [SearchHit(i, -float(r), s) for i, r, s in session.execute(sql, params)]
+
+
+def _bind_dates_sqlite(params: dict[str, Any]) -> None:
+    for key in ("since", "until"):
+        if key in params:
+            value = params[key]
+            params[key] = value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _search_postgres(
+    session: Session, query: str, filters: ArticleFilter, limit: int
+) -> list[SearchHit] | None:
+    if not query.strip():
+        return None
+    configs = ["simple", "english"]
+    if filters.language and search_config(filters.language) not in configs:
+        configs.append(search_config(filters.language))
+    params: dict[str, Any] = {"q": query, "limit": limit, "window": RANK_WINDOW}
+    tsquery = " || ".join(f"websearch_to_tsquery('{c}', :q)" for c in configs)
+    where = _filter_sql(filters, params)
+    sql = text(
+        f"WITH q AS (SELECT {tsquery} AS query), "
+        "m AS (SELECT a.id, a.tsv, a.published_at FROM articles a, q "
+        f"WHERE a.tsv @@ q.query{where} "
+        "ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT :window) "
+        "SELECT m.id, ts_rank_cd(m.tsv, q.query) AS rank FROM m, q "
+        "ORDER BY rank DESC, m.published_at DESC NULLS LAST, m.id DESC LIMIT :limit"
+    )
+    ranked = [(i, float(r)) for i, r in session.execute(sql, params)]
+    if not ranked:
+        return []
+    snippets = _headlines(session, [i for i, _ in ranked], tsquery, query)
+    return [SearchHit(i, r, snippets.get(i)) for i, r in ranked]
+
+
+def _headlines(session: Session, ids: list[int], tsquery: str, query: str) -> dict[int, str]:
+    sql = text(
+        f"SELECT a.id, ts_headline(a.search_config, a.text, {tsquery}, "
+        f"'StartSel={MARK}, StopSel={MARK}, MaxWords=30, MinWords=12, MaxFragments=2, "
+        "FragmentDelimiter=\" … \"') FROM articles a WHERE a.id = ANY(:ids)"
+    )
+    return {i: h for i, h in session.execute(sql, {"ids": ids, "q": query})}
+
+
+def _newest(session: Session, filters: ArticleFilter, limit: int) -> list[SearchHit]:
+    query = filters.apply(select(ArticleRow.id))
+    query = query.order_by(ArticleRow.published_at.desc().nullslast(), ArticleRow.id.desc()).limit(limit)
+    return [SearchHit(i, 0.0, None) for i in session.scalars(query)]

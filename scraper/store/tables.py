@@ -1,0 +1,131 @@
+"""ORM tables. One schema for PostgreSQL and SQLite; full-text search differs per dialect.
+
+The tables are created only by the Alembic migrations in ``store/migrations``; these classes
+describe them for queries. Unique constraints (feed URL, article canonical URL, article URL)
+are what make ingest idempotent: two crawls racing never store an article twice.
+
+Full-text search lives outside these classes because it is dialect-specific:
+PostgreSQL has a stored generated ``tsv`` column (language-aware via ``search_config``) with a
+GIN index; SQLite has an external-content FTS5 table ``articles_fts`` kept in sync by triggers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+class PublisherRow(Base):
+    __tablename__ = "publishers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    canonical_domain: Mapped[str] = mapped_column(String(253))
+
+
+class DomainRow(Base):
+    __tablename__ = "domains"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    host: Mapped[str] = mapped_column(String(253), unique=True)
+    publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    active_from: Mapped[int | None] = mapped_column(Integer)
+    active_until: Mapped[int | None] = mapped_column(Integer)
+
+
+class FeedRow(Base):
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id", ondelete="CASCADE"))
+    title: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_polled_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_reason: Mapped[str | None] = mapped_column(String(64))
+    consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_publisher_published", "publisher_id", "published_at", "id"),
+        Index("ix_articles_published", "published_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id", ondelete="CASCADE"))
+    canonical_url: Mapped[str] = mapped_column(Text, unique=True)
+    guid: Mapped[str | None] = mapped_column(Text)
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
+    title: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    published_at: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    language: Mapped[str | None] = mapped_column(String(16))
+    description: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    text_source: Mapped[str] = mapped_column(String(16))
+    word_count: Mapped[int] = mapped_column(Integer)
+    # PostgreSQL text-search configuration for this row's language (unused on SQLite).
+    search_config: Mapped[str] = mapped_column(
+        String(32).with_variant(REGCONFIG(), "postgresql"), default="simple"
+    )
+
+
+class ArticleUrlRow(Base):
+    __tablename__ = "article_urls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(16))
+    first_seen_at: Mapped[datetime]
+
+
+class FetchLogRow(Base):
+    """Every failure, per feed and per URL, so nothing goes unreported."""
+
+    __tablename__ = "fetch_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    feed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feeds.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,18 @@
+"""Dialect-specific ``INSERT … ON CONFLICT DO NOTHING``: the real guard against doubles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_ignore(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, silently skipping any that collide with a unique constraint."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    session.execute(module.insert(table).on_conflict_do_nothing(), rows)
