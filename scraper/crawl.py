@@ -74,7 +74,8 @@ def select_feeds(
     missing = set(feed_urls) - {r.url for r in refs}
     if missing:
         raise ConfigError(
-            "feed(s) not in the configuration: " + ", ".join(sorted(missing))
+            "feed(s) not in the configuration: "
+            + ", ".join(sorted(missing))
             + " (add them to a publisher's feeds list)"
         )
     return refs
@@ -92,8 +93,13 @@ async def crawl(
 ) -> CrawlSummary:
     summary = CrawlSummary()
     async with build_client(settings, transport=transport, proxy=proxy) as client:
-        deps = Deps(settings, config, Resolver(config.publishers), Fetcher(client, settings),
-                    StoreRunner(archive))
+        deps = Deps(
+            settings,
+            config,
+            Resolver(config.publishers),
+            Fetcher(client, settings),
+            StoreRunner(archive),
+        )
         for outcome in asyncio.as_completed([refresh_feed(f, deps) for f in feeds]):
             done = await outcome
             summary.add(done)

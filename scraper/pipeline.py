@@ -113,24 +113,43 @@ async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
         await deps.store(deps.store.archive.record_poll, _poll(feed, result, body_hash))
         return outcome
     try:
-        parsed = parse_feed(result.body, result.final_url, result.headers,
-                            max_items=deps.settings.feed_items_limit)
+        parsed = parse_feed(
+            result.body, result.final_url, result.headers, max_items=deps.settings.feed_items_limit
+        )
     except ParseError as exc:
         return await _feed_failed(outcome, "parse", exc, deps, result.status)
     transient = await _archive_items(parsed.items, outcome, deps)
     poll = _poll(feed, result, body_hash, parsed.title)
     if transient:  # keep the old validators so the next poll retries the failed pages
-        poll = FeedPoll(feed.id, status=result.status, etag=feed.etag,
-                        last_modified=feed.last_modified, body_hash=feed.body_hash)
+        poll = FeedPoll(
+            feed.id,
+            status=result.status,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            body_hash=feed.body_hash,
+        )
     await deps.store(deps.store.archive.record_poll, poll, outcome.failures)
-    log.info("Polled feed", extra={"feed_id": feed.id, "feed_url": feed.url,
-                                   "new": outcome.new, "known": outcome.known})
+    log.info(
+        "Polled feed",
+        extra={
+            "feed_id": feed.id,
+            "feed_url": feed.url,
+            "new": outcome.new,
+            "known": outcome.known,
+        },
+    )
     return outcome
 
 
 def _poll(feed: FeedRef, result: FetchResult, body_hash: str, title: str | None = None) -> FeedPoll:
-    return FeedPoll(feed.id, status=result.status, etag=result.etag,
-                    last_modified=result.last_modified, body_hash=body_hash, title=title)
+    return FeedPoll(
+        feed.id,
+        status=result.status,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        body_hash=body_hash,
+        title=title,
+    )
 
 
 async def _feed_failed(
@@ -138,11 +157,17 @@ async def _feed_failed(
 ) -> FeedOutcome:
     outcome.status = "failed"
     failure = outcome.fail(stage, exc, outcome.feed.url)
-    poll = FeedPoll(outcome.feed.id, status=failure.status or status,
-                    error=failure.message, error_reason=failure.reason)
+    poll = FeedPoll(
+        outcome.feed.id,
+        status=failure.status or status,
+        error=failure.message,
+        error_reason=failure.reason,
+    )
     await deps.store(deps.store.archive.record_poll, poll, outcome.failures)
-    log.warning("Unable to refresh feed", extra={"feed_id": outcome.feed.id,
-                "feed_url": outcome.feed.url, "reason": failure.reason})
+    log.warning(
+        "Unable to refresh feed",
+        extra={"feed_id": outcome.feed.id, "feed_url": outcome.feed.url, "reason": failure.reason},
+    )
     return outcome
 
 
@@ -190,9 +215,12 @@ async def _draft(
     except (FetchError, ExtractError) as exc:
         outcome.fail("page", exc, item.url)
         teaser = feed_text or (html_to_text(item.summary_html) if item.summary_html else "")
-        if isinstance(exc, FetchError) and exc.transient or not teaser:
-            return exc if isinstance(exc, FetchError) else FetchError(item.url, exc.reason,
-                                                                      transient=False)
+        if (isinstance(exc, FetchError) and exc.transient) or not teaser:
+            return (
+                exc
+                if isinstance(exc, FetchError)
+                else FetchError(item.url, exc.reason, transient=False)
+            )
         return _from_feed(item, res, publisher, teaser, urls, outcome, source="summary")
     return draft
 
@@ -260,4 +288,3 @@ def _from_page(
         feed_id=outcome.feed.id,
         description=extraction.description,
     )
-

@@ -53,7 +53,9 @@ def test_shipped_example_is_valid() -> None:
     ],
 )
 def test_errors_name_file_publisher_and_field(tmp_path: Path, snippet: str, expected: str) -> None:
-    path = write(tmp_path, f'[[publisher]]\nid = "x"\nname = "X"\ncanonical_domain = "x.com"\n{snippet}\n')
+    path = write(
+        tmp_path, f'[[publisher]]\nid = "x"\nname = "X"\ncanonical_domain = "x.com"\n{snippet}\n'
+    )
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert str(path) in str(err.value)

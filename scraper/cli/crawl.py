@@ -17,15 +17,27 @@ from scraper.pipeline import FeedOutcome
 
 
 @click.command("crawl")
-@click.option("--publisher", "publishers", multiple=True, metavar="ID",
-              help="Crawl only this publisher's feeds (repeatable).")
-@click.option("--feed", "feeds", multiple=True, metavar="URL",
-              help="Crawl only this configured feed (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              help="Summary format.")
+@click.option(
+    "--publisher",
+    "publishers",
+    multiple=True,
+    metavar="ID",
+    help="Crawl only this publisher's feeds (repeatable).",
+)
+@click.option(
+    "--feed",
+    "feeds",
+    multiple=True,
+    metavar="URL",
+    help="Crawl only this configured feed (repeatable).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Summary format."
+)
 @click.pass_obj
-def crawl_command(app: AppContext, publishers: tuple[str, ...], feeds: tuple[str, ...],
-                  fmt: str) -> None:
+def crawl_command(
+    app: AppContext, publishers: tuple[str, ...], feeds: tuple[str, ...], fmt: str
+) -> None:
     """Fetch every configured feed once and archive what is new.
 
     Exits non-zero only when no feed at all could be crawled.
@@ -35,9 +47,16 @@ def crawl_command(app: AppContext, publishers: tuple[str, ...], feeds: tuple[str
     refs = select_feeds(archive, app.config, publishers, feeds)
     err = Console(stderr=True)
     show_progress = fmt == "text" and err.is_terminal
-    with Progress(TextColumn("[bold]crawling"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=err,
-                  disable=not show_progress, transient=True) as progress:
+    with Progress(
+        TextColumn("[bold]crawling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show_progress,
+        transient=True,
+    ) as progress:
         task = progress.add_task("crawl", total=len(refs), last="")
 
         def done(outcome: FeedOutcome) -> None:
@@ -56,15 +75,23 @@ def render_summary(summary: CrawlSummary, console: Console) -> None:
     table = Table(title="Crawl summary", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("feeds", f"{summary.feeds} total · {summary.feeds_ok} ok · "
-                  f"{summary.feeds_not_modified} not modified · {summary.feeds_failed} failed")
-    table.add_row("articles", f"{summary.new} new · {summary.updated} updated · "
-                  f"{summary.known} already known")
+    table.add_row(
+        "feeds",
+        f"{summary.feeds} total · {summary.feeds_ok} ok · "
+        f"{summary.feeds_not_modified} not modified · {summary.feeds_failed} failed",
+    )
+    table.add_row(
+        "articles", f"{summary.new} new · {summary.updated} updated · {summary.known} already known"
+    )
     for kind, count in summary.errors_by_kind.items():
         table.add_row("errors", f"{count} × {kind}")
     console.print(table)
     for failure in summary.failures[:20]:
-        console.print(f"  [red]✗[/] {failure.stage}:{failure.reason} {failure.url} — "
-                      f"{failure.message}", highlight=False, markup=True, soft_wrap=True)
+        console.print(
+            f"  [red]✗[/] {failure.stage}:{failure.reason} {failure.url} — {failure.message}",
+            highlight=False,
+            markup=True,
+            soft_wrap=True,
+        )
     if len(summary.failures) > 20:
         console.print(f"  … and {len(summary.failures) - 20} more (see the fetch log)")

@@ -26,8 +26,9 @@ class DateParam(click.ParamType):
     def __init__(self, *, end: bool = False) -> None:
         self.end = end
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> datetime:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
         if isinstance(value, datetime):
             return value
         try:
@@ -36,14 +37,20 @@ class DateParam(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def _filters(publishers: tuple[str, ...], since: datetime | None,
-             until: datetime | None) -> ArticleFilter:
+def _filters(
+    publishers: tuple[str, ...], since: datetime | None, until: datetime | None
+) -> ArticleFilter:
     return ArticleFilter(publishers=publishers, since=since, until=until)
 
 
 _filter_options = [
-    click.option("--publisher", "publishers", multiple=True, metavar="ID",
-                 help="Only this publisher (repeatable)."),
+    click.option(
+        "--publisher",
+        "publishers",
+        multiple=True,
+        metavar="ID",
+        help="Only this publisher (repeatable).",
+    ),
     click.option("--since", type=DateParam(), help="Published on or after (YYYY-MM-DD)."),
     click.option("--until", type=DateParam(end=True), help="Published on or before."),
 ]
@@ -61,13 +68,23 @@ def filter_options(fn: Any) -> Any:
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table")
 @click.pass_obj
-def search_command(app: AppContext, query: str, publishers: tuple[str, ...],
-                   since: datetime | None, until: datetime | None, limit: int, fmt: str) -> None:
+def search_command(
+    app: AppContext,
+    query: str,
+    publishers: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    fmt: str,
+) -> None:
     """Ranked full-text search. QUERY: words, "a phrase", -excluded, a or b."""
     results = app.archive().search(query, _filters(publishers, since, until), limit)
     if fmt == "json":
-        click.echo(json.dumps([article_to_dict(a, text=False) for a in results], indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [article_to_dict(a, text=False) for a in results], indent=2, ensure_ascii=False
+            )
+        )
     elif fmt == "jsonl":
         for article in results:
             click.echo(json.dumps(article_to_dict(article, text=False), ensure_ascii=False))
@@ -114,9 +131,11 @@ def show_command(app: AppContext, ref: str, fmt: str) -> None:
         click.echo(json.dumps(article_to_dict(article), indent=2, ensure_ascii=False))
         return
     click.echo(article.title or "(untitled)")
-    click.echo(f"{article.publisher} · {iso(article.published_at) or 'undated'} · "
-               f"{', '.join(article.authors) or 'no author'} · {article.language or '?'} · "
-               f"{article.word_count} words")
+    click.echo(
+        f"{article.publisher} · {iso(article.published_at) or 'undated'} · "
+        f"{', '.join(article.authors) or 'no author'} · {article.language or '?'} · "
+        f"{article.word_count} words"
+    )
     for url in article.urls:
         click.echo(f"  {url}")
     click.echo()
@@ -125,13 +144,25 @@ def show_command(app: AppContext, ref: str, fmt: str) -> None:
 
 @click.command("export")
 @filter_options
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True)
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
-              help="File to write (default: standard output).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write (default: standard output).",
+)
 @click.pass_obj
-def export_command(app: AppContext, publishers: tuple[str, ...], since: datetime | None,
-                   until: datetime | None, fmt: str, output: Any) -> None:
+def export_command(
+    app: AppContext,
+    publishers: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    fmt: str,
+    output: Any,
+) -> None:
     """Stream every matching article (memory stays flat on any archive size)."""
     articles = app.archive().export(_filters(publishers, since, until))
     if fmt == "csv":

@@ -45,8 +45,10 @@ def resolve_command(app: AppContext, urls: tuple[str, ...]) -> None:
     resolver = Resolver(app.config.publishers)
     for url in urls:
         res = resolver.resolve(url)
-        click.echo(f"{url}\n  publisher: {res.publisher_id or '(unknown)'}\n"
-                   f"  canonical: {res.canonical_url}\n  rules: {', '.join(res.rules) or 'none'}")
+        click.echo(
+            f"{url}\n  publisher: {res.publisher_id or '(unknown)'}\n"
+            f"  canonical: {res.canonical_url}\n  rules: {', '.join(res.rules) or 'none'}"
+        )
 
 
 @click.group("publishers")

@@ -38,9 +38,7 @@ def parse_feed(
         raise ParseError(url, "not_a_feed", bozo or "no RSS, Atom or RDF feed found")
     channel = parsed.get("feed", {})
     items = tuple(
-        item
-        for entry in parsed.entries[:max_items]
-        if (item := _item(entry, url)) is not None
+        item for entry in parsed.entries[:max_items] if (item := _item(entry, url)) is not None
     )
     return ParsedFeed(
         title=_text(channel.get("title")),

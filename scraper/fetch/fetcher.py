@@ -98,15 +98,17 @@ class Fetcher:
                 return status, response_headers, b""
             declared = response_headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
-                raise FetchError(url, "too_large", f"declares {declared} bytes (cap {limit})",
-                                 transient=False)
+                raise FetchError(
+                    url, "too_large", f"declares {declared} bytes (cap {limit})", transient=False
+                )
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > limit:
-                    raise FetchError(url, "too_large", f"body exceeds {limit} bytes",
-                                     transient=False)
+                    raise FetchError(
+                        url, "too_large", f"body exceeds {limit} bytes", transient=False
+                    )
                 chunks.append(chunk)
             log.debug("Fetched", extra={"url": url, "status": status, "bytes": size})
             return status, response_headers, b"".join(chunks)

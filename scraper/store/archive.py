@@ -105,4 +105,4 @@ def open_archive(url: str, *, auto_upgrade: bool = False) -> Archive:
     return Archive.open(url, auto_upgrade=auto_upgrade)
 
 
-__all__ = ["Archive", "ArticleFilter", "Failure", "FeedPoll", "open_archive", "make_engine"]
+__all__ = ["Archive", "ArticleFilter", "Failure", "FeedPoll", "make_engine", "open_archive"]

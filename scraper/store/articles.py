@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from typing import Any, TypeVar
+from typing import Literal, TypeVarTuple, Unpack
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -16,7 +15,8 @@ from scraper.models import Article, ArticleDraft, StoreOutcome
 from scraper.store.tables import ArticleRow, ArticleUrlRow
 from scraper.store.upsert import insert_ignore
 
-_T = TypeVar("_T", bound=tuple[Any, ...])
+_Ts = TypeVarTuple("_Ts")
+Status = Literal["new", "updated", "known"]
 
 # PostgreSQL's built-in text-search configurations, by ISO 639-1 code.
 _PG_CONFIGS = {
@@ -42,7 +42,7 @@ def known_urls(session: Session, urls: Sequence[str]) -> dict[str, int]:
         query = select(ArticleUrlRow.url, ArticleUrlRow.article_id).where(
             ArticleUrlRow.url.in_(chunk)
         )
-        found.update({url: article_id for url, article_id in session.execute(query)})
+        found.update(dict(session.execute(query).all()))
     return found
 
 
@@ -69,7 +69,7 @@ def save_draft(session: Session, draft: ArticleDraft) -> StoreOutcome:
 
 def _insert(
     session: Session, draft: ArticleDraft, digest: str, now: datetime
-) -> tuple[str, int]:
+) -> tuple[Status, int]:
     values = {
         "publisher_id": draft.publisher_id,
         "canonical_url": draft.canonical_url,
@@ -103,7 +103,7 @@ def _insert(
 
 def _refresh(
     session: Session, article_id: int, draft: ArticleDraft, digest: str, now: datetime
-) -> str:
+) -> Status:
     row = session.get(ArticleRow, article_id)
     if row is None or row.text_hash == digest:
         return "known"
@@ -123,7 +123,7 @@ class ArticleFilter:
     until: datetime | None = None
     language: str | None = None
 
-    def apply(self, query: Select[_T]) -> Select[_T]:
+    def apply(self, query: Select[Unpack[_Ts]]) -> Select[Unpack[_Ts]]:
         if self.publishers:
             query = query.where(ArticleRow.publisher_id.in_(self.publishers))
         if self.since is not None:
@@ -192,9 +192,7 @@ def find_article_id(session: Session, urls: Sequence[str]) -> int | None:
     return session.scalar(select(ArticleRow.id).where(ArticleRow.canonical_url.in_(urls)))
 
 
-def iter_articles(
-    session: Session, filters: ArticleFilter, batch: int = 500
-) -> Iterator[Article]:
+def iter_articles(session: Session, filters: ArticleFilter, batch: int = 500) -> Iterator[Article]:
     """Stream articles oldest-first in keyset pages so memory stays flat on any archive size."""
     last_id = 0
     while True:

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scraper.models import FeedRef
-from scraper.store.tables import FetchLogRow, FeedRow
+from scraper.store.tables import FeedRow, FetchLogRow
 
-__all__ = ["FeedPoll", "Failure", "feed_refs", "record_failures", "record_poll"]
+__all__ = ["Failure", "FeedPoll", "feed_refs", "record_failures", "record_poll"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,9 @@ def _sync_publisher(session: Session, publisher: Publisher) -> None:
 
 
 def _sync_domains(session: Session, publisher: Publisher) -> None:
-    wanted = {publisher.canonical_domain: ("canonical", "live", None, None)}
+    wanted: dict[str, tuple[str, str, int | None, int | None]] = {
+        publisher.canonical_domain: ("canonical", "live", None, None)
+    }
     for alias in publisher.aliases:
         wanted[alias.domain] = (alias.role, alias.status, alias.since, alias.until)
     existing = {

@@ -29,9 +29,7 @@ class SearchHit:
     snippet: str | None
 
 
-def search(
-    session: Session, query: str, filters: ArticleFilter, limit: int = 20
-) -> list[Article]:
+def search(session: Session, query: str, filters: ArticleFilter, limit: int = 20) -> list[Article]:
     """Best matches first; an empty query lists the newest articles."""
     if session.get_bind().dialect.name == "postgresql":
         hits = _search_postgres(session, query, filters, limit)
@@ -93,7 +91,7 @@ def _bind_dates_sqlite(params: dict[str, Any]) -> None:
 def _search_postgres(
     session: Session, query: str, filters: ArticleFilter, limit: int
 ) -> list[SearchHit] | None:
-    if not query.strip():
+    if to_fts5(query) is None:  # nothing searchable: same answer as on SQLite
         return None
     configs = ["simple", "english"]
     if filters.language and search_config(filters.language) not in configs:
@@ -120,12 +118,14 @@ def _headlines(session: Session, ids: list[int], tsquery: str, query: str) -> di
     sql = text(
         f"SELECT a.id, ts_headline(a.search_config, a.text, {tsquery}, "
         f"'StartSel={MARK}, StopSel={MARK}, MaxWords=30, MinWords=12, MaxFragments=2, "
-        "FragmentDelimiter=\" … \"') FROM articles a WHERE a.id = ANY(:ids)"
+        'FragmentDelimiter=" … "\') FROM articles a WHERE a.id = ANY(:ids)'
     )
-    return {i: h for i, h in session.execute(sql, {"ids": ids, "q": query})}
+    return dict(session.execute(sql, {"ids": ids, "q": query}).all())
 
 
 def _newest(session: Session, filters: ArticleFilter, limit: int) -> list[SearchHit]:
     query = filters.apply(select(ArticleRow.id))
-    query = query.order_by(ArticleRow.published_at.desc().nullslast(), ArticleRow.id.desc()).limit(limit)
+    query = query.order_by(ArticleRow.published_at.desc().nullslast(), ArticleRow.id.desc()).limit(
+        limit
+    )
     return [SearchHit(i, 0.0, None) for i in session.scalars(query)]

@@ -77,8 +77,8 @@ def test_redirect_loop_and_too_many_redirects() -> None:
 
 @pytest.mark.parametrize(
     ("status", "reason", "transient"),
-    [(404, "http_404", False), (410, "http_410", False), (400, "http_4xx", False), (451, "blocked", False),
-     (429, "http_429", True), (503, "http_5xx", True)],
+    [(404, "http_404", False), (410, "http_410", False), (400, "http_4xx", False),
+     (451, "blocked", False), (429, "http_429", True), (503, "http_5xx", True)],
 )  # fmt: skip
 def test_status_errors_are_labelled(status: int, reason: str, transient: bool) -> None:
     with pytest.raises(FetchError) as err:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import Connection, engine_from_config, pool
 
 from scraper.settings import Settings
 from scraper.store.tables import Base
@@ -12,11 +12,19 @@ config = context.config
 target_metadata = Base.metadata
 
 # Objects the migrations create by hand (FTS) that the ORM does not describe.
-_UNMANAGED = {"articles_fts", "articles_fts_data", "articles_fts_idx", "articles_fts_content",
-              "articles_fts_docsize", "articles_fts_config"}
+_UNMANAGED = {
+    "articles_fts",
+    "articles_fts_data",
+    "articles_fts_idx",
+    "articles_fts_content",
+    "articles_fts_docsize",
+    "articles_fts_config",
+}
 
 
-def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     if type_ == "table" and name in _UNMANAGED:
         return False
     if type_ == "column" and name in {"tsv", "search_config"}:
@@ -29,8 +37,13 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      include_object=_include_object, render_as_batch=True)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        include_object=_include_object,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -47,9 +60,13 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
-def _run(connection: object) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,  # type: ignore[arg-type]
-                      include_object=_include_object, render_as_batch=True)
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_object=_include_object,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

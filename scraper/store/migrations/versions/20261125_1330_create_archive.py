@@ -144,7 +144,8 @@ def _postgres_search() -> None:
 
 def _sqlite_search() -> None:
     op.add_column(
-        "articles", sa.Column("search_config", sa.String(32), nullable=False, server_default="simple")
+        "articles",
+        sa.Column("search_config", sa.String(32), nullable=False, server_default="simple"),
     )
     op.execute(
         "CREATE VIRTUAL TABLE articles_fts USING fts5("

@@ -1,0 +1,135 @@
+"""Storing, finding, searching and exporting articles, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from scraper.config import parse_config
+from scraper.models import ArticleDraft
+from scraper.store.archive import Archive, ArticleFilter, open_archive
+
+CONFIG = parse_config(
+    {
+        "publisher": [
+            {
+                "id": "sf",
+                "name": "SF",
+                "canonical_domain": "sf.test",
+                "feeds": ["http://sf.test/feed"],
+            },
+            {"id": "nw", "name": "NW", "canonical_domain": "nw.test"},
+        ]
+    },
+    Path("test.toml"),
+)
+
+
+def draft(n: int, text: str, publisher: str = "sf", **kw: object) -> ArticleDraft:
+    values: dict[str, object] = {
+        "publisher_id": publisher,
+        "canonical_url": f"https://{publisher}.test/a/{n}/",
+        "urls": ((f"http://{publisher}.test/a/{n}/?utm_source=x", "feed"),),
+        "title": f"Article {n}",
+        "authors": ("Ann Lee",),
+        "published_at": datetime(2025, 3, n, 12, tzinfo=UTC),
+        "language": "en",
+        "text": text,
+        "text_source": "page",
+    }
+    values.update(kw)
+    return ArticleDraft(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def archive(database_url: str) -> Archive:
+    archive = open_archive(database_url, auto_upgrade=True)
+    archive.sync_config(CONFIG)
+    return archive
+
+
+def test_same_article_twice_is_one_row(archive: Archive) -> None:
+    first = archive.save(draft(1, "Drones were intercepted near the naval base."))
+    again = archive.save(draft(1, "Drones were intercepted near the naval base."))
+    assert (first.status, again.status) == ("new", "known")
+    assert first.article_id == again.article_id
+    assert archive.count() == 1
+
+
+def test_a_known_url_attaches_to_its_article(archive: Archive) -> None:
+    first = archive.save(draft(1, "Text"))
+    other = archive.save(
+        draft(
+            1,
+            "Text",
+            canonical_url="https://sf.test/a/1-renamed/",
+            urls=(("http://sf.test/a/1/?utm_source=x", "feed"),),
+        )
+    )
+    assert other.article_id == first.article_id
+    article = archive.get(first.article_id)
+    assert article is not None
+    assert "https://sf.test/a/1-renamed/" in article.urls
+
+
+def test_changed_text_updates_and_reindexes(archive: Archive) -> None:
+    saved = archive.save(draft(1, "Original words about tanks."))
+    updated = archive.save(draft(1, "Corrected words about helicopters."))
+    assert updated.status == "updated"
+    assert [a.id for a in archive.search("helicopters", ArticleFilter())] == [saved.article_id]
+    assert archive.search("tanks", ArticleFilter()) == []
+
+
+def test_search_ranks_filters_and_snippets(archive: Archive) -> None:
+    archive.save(draft(1, "Air defenses intercepted drones over the port of Tartus."))
+    archive.save(draft(2, "The harvest festival drew crowds; drones filmed the parade."))
+    archive.save(draft(3, "Markets rallied on Friday.", publisher="nw"))
+    archive.save(
+        draft(
+            4,
+            "Pantsir systems intercepted drones near Khmeimim air base and "
+            "more drones near Tartus.",
+            title="Drones intercepted",
+        )
+    )
+    hits = archive.search("drones", ArticleFilter())
+    assert hits[0].title == "Drones intercepted"
+    assert {a.url for a in hits} == {f"https://sf.test/a/{n}/" for n in (1, 2, 4)}
+    assert hits[0].snippet and "**" in hits[0].snippet
+    assert [a.url for a in archive.search('"port of Tartus"', ArticleFilter())] == [
+        "https://sf.test/a/1/"
+    ]
+    assert (
+        archive.search("drones -festival", ArticleFilter(since=datetime(2025, 3, 2, tzinfo=UTC)))[
+            0
+        ].url
+        == "https://sf.test/a/4/"
+    )
+    assert archive.search("markets", ArticleFilter(publishers=("sf",))) == []
+    assert len(archive.search("markets", ArticleFilter(publishers=("nw",)))) == 1
+    dated = archive.search("drones", ArticleFilter(until=datetime(2025, 3, 1, 23, tzinfo=UTC)))
+    assert [a.url for a in dated] == ["https://sf.test/a/1/"]
+    assert archive.search("!!! ''", ArticleFilter())[0].url == "https://sf.test/a/4/"  # newest
+
+
+def test_stemming_finds_word_forms(archive: Archive) -> None:
+    archive.save(draft(1, "The drone was intercepted."))
+    assert len(archive.search("drones intercepting", ArticleFilter())) == 1
+
+
+def test_find_by_any_url(archive: Archive) -> None:
+    saved = archive.save(draft(5, "Body"))
+    found = archive.find(["http://sf.test/a/5/?utm_source=x"])
+    assert found is not None and found.id == saved.article_id
+    assert archive.find(["https://elsewhere.test/"]) is None
+
+
+def test_export_streams_everything_in_order(archive: Archive) -> None:
+    for n in range(1, 8):
+        archive.save(draft(n, f"Body {n}"))
+    exported = list(archive.export(ArticleFilter()))
+    assert [a.title for a in exported] == [f"Article {n}" for n in range(1, 8)]
+    assert all(a.published_at and a.published_at.tzinfo is UTC for a in exported)
+    assert exported[0].urls == ("https://sf.test/a/1/", "http://sf.test/a/1/?utm_source=x")
