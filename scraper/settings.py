@@ -34,9 +34,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the archive. Plain postgresql://user:pass@host/db works; "
         "the default is an SQLite file in the working directory.",
     )
-    config: Path = Field(
-        Path("config/publishers.toml"), description="Path of the publishers file."
-    )
+    config: Path = Field(Path("config/publishers.toml"), description="Path of the publishers file.")
     fetch_timeout: float = Field(
         20.0, gt=0, description="Seconds a whole request may take, connect to last byte."
     )
