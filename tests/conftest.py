@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from scraper.demo.guard import loopback_only
 from scraper.settings import normalise_database_url
 
 PG_ADMIN_URL = normalise_database_url(
@@ -48,6 +49,14 @@ def require_postgres() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{message} (CI requires PostgreSQL; .ci/run starts it)", pytrace=False)
     pytest.skip(f"NO POSTGRESQL — {message}")
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only() -> Iterator[None]:
+    """Every test runs inside the loopback-only guard: a slip fails the test, not the network."""
+    with loopback_only() as guard:
+        yield
+    assert not guard.violations, f"off-machine traffic attempted: {guard.violations}"
 
 
 @pytest.fixture(autouse=True)

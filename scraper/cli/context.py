@@ -23,7 +23,7 @@ class AppContext:
     @classmethod
     def create(cls, config_path: Path | None, verbose: int) -> AppContext:
         try:
-            settings = Settings(**({"config": config_path} if config_path else {}))
+            settings = Settings(config=config_path) if config_path else Settings()
         except ValidationError as exc:
             problems = "; ".join(
                 f"SCRAPER_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"

@@ -20,7 +20,7 @@ from scraper.query.contract import FIELDS, article_to_csv_row, article_to_dict, 
 from scraper.store.archive import ArticleFilter
 
 
-class DateParam(click.ParamType):
+class DateParam(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
     def __init__(self, *, end: bool = False) -> None:

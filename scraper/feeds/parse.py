@@ -34,12 +34,15 @@ def parse_feed(
     except Exception as exc:  # feedparser may raise from deep inside SAX on hostile input
         raise ParseError(url, "parse_failed", f"feed parser crashed: {exc}") from exc
     bozo = _bozo_reason(parsed)
-    if not parsed.get("version") and not parsed.entries:
-        raise ParseError(url, "not_a_feed", bozo or "no RSS, Atom or RDF feed found")
     channel = parsed.get("feed", {})
     items = tuple(
         item for entry in parsed.entries[:max_items] if (item := _item(entry, url)) is not None
     )
+    if not items:
+        if not parsed.get("version"):
+            raise ParseError(url, "not_a_feed", bozo or "no RSS, Atom or RDF feed found")
+        if bozo:  # a feed that breaks off before its first item: report it, don't call it empty
+            raise ParseError(url, "malformed", bozo)
     return ParsedFeed(
         title=_text(channel.get("title")),
         link=_text(channel.get("link")),
@@ -48,10 +51,14 @@ def parse_feed(
     )
 
 
+# Complaints about HTTP headers or encodings, not about the XML: the feed itself is fine.
+_BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+
 def _bozo_reason(parsed: Any) -> str | None:
-    if not parsed.get("bozo"):
-        return None
     exc = parsed.get("bozo_exception")
+    if not parsed.get("bozo") or isinstance(exc, _BENIGN):
+        return None
     return f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
 
 

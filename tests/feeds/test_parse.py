@@ -66,3 +66,14 @@ def test_truncated_feed_keeps_what_it_can() -> None:
     feed = parse_feed(body, "https://example.com/feed/")
     assert feed.bozo_reason
     assert feed.items and feed.items[0].title == "First & foremost"
+
+
+def test_feed_broken_before_its_first_item_is_malformed() -> None:
+    with pytest.raises(ParseError) as err:
+        parse_feed(b"<rss><channel><item>", "https://example.com/feed")
+    assert err.value.reason == "malformed"
+
+
+def test_valid_empty_feed_is_not_an_error() -> None:
+    empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'
+    assert parse_feed(empty, "https://example.com/feed").items == ()
