@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import calendar
 import io
 import json
@@ -215,7 +217,12 @@ def test_page_body_is_exactly_the_expected_paragraphs(url: str) -> None:
     article = next(a for a in expected() if a["url"] == url)
     body = [text for kind, text in blocks(url) if kind != "figcaption"]
     cut = next((i for i, text in enumerate(body) if re.fullmatch(r"_{5,}", text)), len(body))
-    assert body[:cut] == article["paragraphs"]
+    lead = article["paragraphs"][: len(article["paragraphs"]) - cut]
+    assert article["paragraphs"][len(lead) :] == body[:cut]
+    for standfirst in lead:  # a standfirst (dek) above the body is article text too
+        assert f'class="article__standfirst">{html.escape(standfirst, quote=False)}<' in (
+            render_page(url)
+        )
     assert 4 <= len([t for k, t in blocks(url)[:cut] if k == "p"]) <= 13  # the fixture has 13
 
 

@@ -1,0 +1,1 @@
+"""Article-extraction benchmark on the Dragnet development set (``python -m bench.extraction``)."""

@@ -1,0 +1,50 @@
+"""Clean author names out of bylines and metadata values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_PREFIX = re.compile(
+    r"^\s*(?:(?:posted|written|reported|published|story|text|words|photos?)\s+)?"
+    r"(?:by|from|von|par|por|di|door|av)\s*[:\-]?\s+",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"\S+@\S+\.\S+")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\||/)\s*", re.IGNORECASE)
+_TRAILER = re.compile(
+    r"\s*(?:[-–—|,]\s*)?(?:(?:staff|senior|contributing)\s+)?(?:writer|reporter|editor|"
+    r"correspondent|columnist)\b.*$",
+    re.IGNORECASE,
+)
+_MAX_NAME_CHARS = 60
+_MAX_NAME_WORDS = 6
+_MAX_AUTHORS = 10
+
+
+def _clean_one(name: str) -> str | None:
+    name = _URL.sub(" ", _EMAIL.sub(" ", name))
+    name = _PREFIX.sub("", " ".join(name.split()))
+    name = _TRAILER.sub("", name).strip(" \t-–—:|,.@()[]")
+    if not name or len(name) > _MAX_NAME_CHARS or len(name.split()) > _MAX_NAME_WORDS:
+        return None
+    if not any(c.isalpha() for c in name) or name.lower() in {"admin", "staff", "unknown"}:
+        return None
+    return name
+
+
+def clean_authors(values: Iterable[str]) -> tuple[str, ...]:
+    """Names without "By", emails, URLs or job titles; "A and B" split; deduplicated."""
+    seen: dict[str, str] = {}
+    for value in values:
+        if _URL.fullmatch(value.strip()):
+            continue  # article:author is often a profile URL, not a name
+        stripped = _PREFIX.sub("", " ".join(value.split()))
+        for part in _SPLIT.split(stripped):
+            name = _clean_one(part)
+            if name and name.casefold() not in seen:
+                seen[name.casefold()] = name
+        if len(seen) >= _MAX_AUTHORS:
+            break
+    return tuple(seen.values())[:_MAX_AUTHORS]

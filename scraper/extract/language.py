@@ -1,0 +1,38 @@
+"""Offline language identification with py3langid (ISO 639-1 codes)."""
+
+from __future__ import annotations
+
+import re
+
+_MIN_TEXT_CHARS = 40
+_SAMPLE_CHARS = 400
+_LANG_TAG = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$")
+
+
+def language_from_tag(value: str | None) -> str | None:
+    """``en-US`` → ``en``; None for values that are not language tags."""
+    if not value:
+        return None
+    match = _LANG_TAG.match(value)
+    if match is None:
+        return None
+    code = match.group(1).lower()
+    return code if len(code) == 2 else None
+
+
+def detect_language(text: str, fallback: str | None = None) -> str | None:
+    """Detect from a sample of ``text``; use ``fallback`` (a tag) when text is too short.
+
+    Only a prefix is classified: language is stable across an article and the
+    classifier's cost grows with input length.
+    """
+    sample = text[:_SAMPLE_CHARS]
+    if len(sample) < _MIN_TEXT_CHARS:
+        return language_from_tag(fallback)
+    try:
+        import py3langid
+
+        code, _score = py3langid.classify(sample)
+    except Exception:  # a broken model install must not break extraction
+        return language_from_tag(fallback)
+    return language_from_tag(str(code)) or language_from_tag(fallback)

@@ -1,0 +1,125 @@
+"""Render a DOM subtree as plain text paragraphs.
+
+Output format shared by :func:`extract` and :func:`html_to_text`: one
+paragraph per block element (paragraphs, headings, list items, cells …),
+paragraphs separated by a blank line, ``<br>`` kept as a line break,
+whitespace collapsed except inside ``<pre>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from selectolax.lexbor import LexborNode
+
+from scraper.extract.dom import BLOCK_TAGS, MAX_DEPTH, NOISE_TAGS, TEXT_TAG
+
+# A short paragraph like "12 Comments" or "Related posts" opens a section of
+# boilerplate that runs to the end of the article container.
+_SECTION_END = re.compile(
+    r"(?:\d+\s+)?(?:comments?|responses?|replies|reactions?|trackbacks?|discussion|"
+    r"reader comments|user comments|(?:leave|post|add|write|submit) (?:a|your) "
+    r"(?:comment|reply|response)|join the (?:discussion|conversation)|"
+    r"\d+ (?:comments?|responses?|thoughts?|replies) (?:on|to) .*|"
+    r"related (?:posts?|articles?|stories|content|links|reading)|you (?:may|might) also like.*|"
+    r"more from .{0,30}|share this(?: article| post| story)?|like this|"
+    r"recommended(?: for you)?|most (?:popular|read|viewed))\s*(?:\(\d+\))?\s*[:.!]?",
+    re.IGNORECASE,
+)
+_SECTION_END_MAX = 80
+# Legal small print ("© 2012 …", "All rights reserved") is never article text.
+_LEGAL = re.compile(r"^\s*(?:©|\(c\)\s|copyright\b)|all rights reserved", re.IGNORECASE)
+_LEGAL_MAX = 400
+
+
+class _Renderer:
+    __slots__ = ("buf", "cut", "lines", "paragraphs", "skip", "stopped")
+
+    def __init__(self, skip: Iterable[int], cut: bool = True) -> None:
+        self.skip = frozenset(skip)
+        self.cut = cut
+        self.stopped = False
+        self.paragraphs: list[str] = []
+        self.lines: list[str] = []
+        self.buf: list[str] = []
+
+    def newline(self) -> None:
+        line = " ".join("".join(self.buf).split())
+        self.buf.clear()
+        if line:
+            self.lines.append(line)
+
+    def flush(self) -> None:
+        self.newline()
+        if self.lines:
+            paragraph = "\n".join(self.lines)
+            self.lines.clear()
+            if self.cut and self.paragraphs and _is_section_end(paragraph):
+                self.stopped = True
+                return
+            if len(paragraph) <= _LEGAL_MAX and _LEGAL.search(paragraph):
+                return
+            self.paragraphs.append(paragraph)
+
+    def flush_pre(self) -> None:
+        text = "".join(self.buf).strip("\n").rstrip()
+        self.buf.clear()
+        if text.strip():
+            self.paragraphs.append(text)
+
+    def walk(self, node: LexborNode, depth: int) -> None:
+        for child in node.iter(include_text=True):
+            if self.stopped:
+                return
+            tag = child.tag
+            if tag == TEXT_TAG:
+                self.buf.append(child.text_content or "")
+            elif tag is None or tag[0] == "-" or tag in NOISE_TAGS:
+                continue
+            elif tag == "br":
+                self.newline()
+            elif depth > MAX_DEPTH:
+                self.buf.append(" " + child.text(separator=" ") + " ")
+            elif tag in BLOCK_TAGS:
+                self.block(child, tag, depth)
+            else:
+                self.walk(child, depth + 1)
+
+    def block(self, node: LexborNode, tag: str, depth: int) -> None:
+        if node.mem_id in self.skip:
+            return
+        self.flush()
+        if tag == "pre":
+            self.buf.append(node.text())
+            self.flush_pre()
+            return
+        self.walk(node, depth + 1)
+        if not self.stopped:
+            self.flush()
+
+
+def _is_section_end(paragraph: str) -> bool:
+    return (
+        len(paragraph) <= _SECTION_END_MAX and _SECTION_END.fullmatch(paragraph.strip()) is not None
+    )
+
+
+def render(node: LexborNode, skip: Iterable[int] = (), *, cut: bool = True) -> list[str]:
+    """Paragraphs of ``node``'s subtree, leaving out blocks whose ``mem_id`` is in ``skip``.
+
+    With ``cut``, rendering stops at a comments/related-links section heading.
+    """
+    renderer = _Renderer(skip, cut)
+    if node.tag == "pre":
+        renderer.buf.append(node.text())
+        renderer.flush_pre()
+        return renderer.paragraphs
+    renderer.walk(node, 0)
+    renderer.flush()
+    return renderer.paragraphs
+
+
+def join_paragraphs(paragraphs: Iterable[str]) -> str:
+    """The public text format: paragraphs separated by one blank line."""
+    return "\n\n".join(p for p in paragraphs if p)
