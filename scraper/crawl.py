@@ -105,4 +105,5 @@ async def crawl(
             summary.add(done)
             if on_feed_done is not None:
                 on_feed_done(done)
+    await asyncio.to_thread(archive.prune_raw_pages, settings.raw_pages_keep_days)
     return summary

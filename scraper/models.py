@@ -86,6 +86,17 @@ class ParsedFeed:
 
 
 @dataclass(frozen=True, slots=True)
+class RawPage:
+    """The bytes an article was extracted from, as the server sent them (decoded transfer)."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleDraft:
     """An article ready to be stored: resolved to its publisher and canonical URL, text clean."""
 
@@ -101,6 +112,7 @@ class ArticleDraft:
     guid: str | None = None
     feed_id: int | None = None
     description: str | None = None
+    raw: RawPage | None = None
 
 
 @dataclass(frozen=True, slots=True)

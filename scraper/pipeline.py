@@ -18,17 +18,25 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
+from scraper.clean import feed_text, page_text
 from scraper.config import Config, Publisher
-from scraper.dedup.boilerplate import strip_boilerplate
 from scraper.domains import Resolution, Resolver
 from scraper.errors import ExtractError, FetchError, ParseError, ScraperError, StorageError
-from scraper.extract import ExtractRules, extract, html_to_text
 from scraper.extract.language import detect_language
 from scraper.feeds import parse_feed
 from scraper.fetch import Fetcher
-from scraper.models import ArticleDraft, FeedItem, FeedRef, FetchResult, UrlSource
+from scraper.models import (
+    ArticleDraft,
+    FeedItem,
+    FeedRef,
+    FetchResult,
+    RawPage,
+    TextSource,
+    UrlSource,
+)
 from scraper.settings import Settings
 from scraper.store.archive import Archive
 from scraper.store.feeds import Failure, FeedPoll
@@ -203,26 +211,23 @@ async def _archive_items(items: tuple[FeedItem, ...], outcome: FeedOutcome, deps
 async def _draft(
     item: FeedItem, res: Resolution, outcome: FeedOutcome, deps: Deps
 ) -> ArticleDraft | FetchError:
-    publisher_id = res.publisher_id or outcome.feed.publisher_id
-    publisher = deps.config.publisher(publisher_id)
-    urls: list[tuple[str, UrlSource]] = [(item.url, "feed")]
-    feed_text = html_to_text(item.content_html) if item.content_html else ""
-    if is_full_text(feed_text, deps.settings.full_text_min_words):
-        return _from_feed(item, res, publisher, feed_text, urls, outcome)
+    """The article an item stands for: feed text when it is the full article, else the page."""
+    publisher = deps.config.publisher(res.publisher_id or outcome.feed.publisher_id)
+    from_feed = feed_text(item.content_html, publisher) if item.content_html else ""
+    if is_full_text(from_feed, deps.settings.full_text_min_words):
+        return _from_feed(item, res, publisher, from_feed, outcome.feed.id, "feed")
     try:
         page = await deps.fetcher.fetch(item.url, accept=PAGE_ACCEPT)
-        draft = _from_page(item, page, publisher, urls, outcome, deps.resolver)
+        return _from_page(item, page, publisher, outcome.feed.id, deps)
     except (FetchError, ExtractError) as exc:
         outcome.fail("page", exc, item.url)
-        teaser = feed_text or (html_to_text(item.summary_html) if item.summary_html else "")
-        if (isinstance(exc, FetchError) and exc.transient) or not teaser:
-            return (
-                exc
-                if isinstance(exc, FetchError)
-                else FetchError(item.url, exc.reason, transient=False)
-            )
-        return _from_feed(item, res, publisher, teaser, urls, outcome, source="summary")
-    return draft
+        teaser = from_feed or (feed_text(item.summary_html, publisher) if item.summary_html else "")
+        if isinstance(exc, FetchError) and (exc.transient or not teaser):
+            return exc
+        if not teaser:
+            return FetchError(item.url, exc.reason, exc.message, transient=False)
+        # A page that is gone for good: keep what the feed said rather than lose the item.
+        return _from_feed(item, res, publisher, teaser, outcome.feed.id, "summary")
 
 
 def is_full_text(text: str, min_words: int) -> bool:
@@ -237,43 +242,36 @@ def _from_feed(
     res: Resolution,
     publisher: Publisher,
     text: str,
-    urls: list[tuple[str, UrlSource]],
-    outcome: FeedOutcome,
-    source: str = "feed",
+    feed_id: int,
+    source: TextSource,
 ) -> ArticleDraft:
-    clean = strip_boilerplate(text, publisher.boilerplate)
     return ArticleDraft(
         publisher_id=publisher.id,
         canonical_url=res.canonical_url,
-        urls=tuple(urls),
+        urls=((item.url, "feed"),),
         title=item.title,
         authors=item.authors,
         published_at=item.published_at,
-        language=detect_language(clean),
-        text=clean,
-        text_source="summary" if source == "summary" else "feed",
+        language=detect_language(text),
+        text=text,
+        text_source=source,
         guid=item.guid,
-        feed_id=outcome.feed.id,
+        feed_id=feed_id,
     )
 
 
 def _from_page(
-    item: FeedItem,
-    page: FetchResult,
-    publisher: Publisher,
-    urls: list[tuple[str, UrlSource]],
-    outcome: FeedOutcome,
-    resolver: Resolver,
+    item: FeedItem, page: FetchResult, publisher: Publisher, feed_id: int, deps: Deps
 ) -> ArticleDraft:
-    rules = ExtractRules(
-        article_selector=publisher.article_selector, drop_selectors=publisher.drop_selectors
-    )
-    extraction = extract(page.body, page.final_url, rules=rules)
-    text = strip_boilerplate(extraction.text, publisher.boilerplate)
+    extraction, text = page_text(page.body, page.final_url, publisher)
     if not text.strip():
         raise ExtractError(page.final_url, "empty_text", "no article text found on the page")
+    urls: list[tuple[str, UrlSource]] = [(item.url, "feed")]
     urls += [(hop.location, "redirect") for hop in page.redirects]
-    res = resolver.resolve(page.final_url)
+    res = deps.resolver.resolve(page.final_url)
+    raw = None
+    if deps.settings.store_raw_pages:
+        raw = RawPage(page.final_url, page.status, page.headers, page.body, datetime.now(UTC))
     return ArticleDraft(
         publisher_id=res.publisher_id or publisher.id,
         canonical_url=res.canonical_url,
@@ -285,6 +283,7 @@ def _from_page(
         text=text,
         text_source="page",
         guid=item.guid,
-        feed_id=outcome.feed.id,
+        feed_id=feed_id,
         description=extraction.description,
+        raw=raw,
     )

@@ -65,6 +65,14 @@ class Settings(BaseSettings):
         description="A feed item's content with fewer words than this is treated as a teaser "
         "and the article page is fetched instead.",
     )
+    store_raw_pages: bool = Field(
+        True,
+        description="Keep every article page (gzip-compressed) so `scraper reextract` can "
+        "re-run extraction later and `scraper export --format warc` can write it out.",
+    )
+    raw_pages_keep_days: int = Field(
+        0, ge=0, description="Delete stored pages older than this many days (0: keep forever)."
+    )
     log_level: str = Field("WARNING", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: str = Field("text", pattern="^(text|json)$", description="text or json.")
 

@@ -11,7 +11,7 @@ from scraper import __version__
 from scraper.cli.context import AppContext
 from scraper.cli.crawl import crawl_command
 from scraper.cli.db import db_group
-from scraper.cli.query import export_command, search_command, show_command
+from scraper.cli.query import export_command, reextract_command, search_command, show_command
 from scraper.cli.tools import domains_group, extract_command, publishers_group
 from scraper.errors import ScraperError
 
@@ -36,6 +36,7 @@ cli.add_command(crawl_command)
 cli.add_command(search_command)
 cli.add_command(show_command)
 cli.add_command(export_command)
+cli.add_command(reextract_command)
 cli.add_command(db_group)
 cli.add_command(extract_command)
 cli.add_command(domains_group)

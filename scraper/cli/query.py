@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
+from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,6 +18,8 @@ from scraper.cli.context import AppContext
 from scraper.domains import Resolver
 from scraper.models import Article
 from scraper.query.contract import FIELDS, article_to_csv_row, article_to_dict, iso, parse_when
+from scraper.query.warc import write_warc
+from scraper.reextract import reextract
 from scraper.store.archive import ArticleFilter
 
 
@@ -145,12 +148,17 @@ def show_command(app: AppContext, ref: str, fmt: str) -> None:
 @click.command("export")
 @filter_options
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "warc"]),
+    default="jsonl",
+    show_default=True,
+    help="warc: the stored raw pages, with the clean text as metadata records (needs --output).",
 )
 @click.option(
     "--output",
     "-o",
-    type=click.File("w", encoding="utf-8"),
+    type=click.Path(dir_okay=False, allow_dash=True),
     default="-",
     help="File to write (default: standard output).",
 )
@@ -161,17 +169,46 @@ def export_command(
     since: datetime | None,
     until: datetime | None,
     fmt: str,
-    output: Any,
+    output: str,
 ) -> None:
     """Stream every matching article (memory stays flat on any archive size)."""
-    articles = app.archive().export(_filters(publishers, since, until))
+    filters = _filters(publishers, since, until)
+    if fmt == "warc":
+        if output == "-":
+            raise click.UsageError("--format warc writes a binary file: give --output FILE")
+        with Path(output).open("wb") as out:
+            count = write_warc(app.archive().pages(filters), out)
+        click.echo(f"wrote {count} pages to {output}", err=True)
+        return
+    with click.open_file(output, "w", encoding="utf-8") as out:
+        _write_articles(app.archive().export(filters), fmt, out)
+
+
+def _write_articles(articles: Iterator[Article], fmt: str, out: Any) -> None:
     if fmt == "csv":
-        writer = csv.DictWriter(output, fieldnames=FIELDS, lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
         writer.writeheader()
         for article in articles:
             writer.writerow(article_to_csv_row(article))
         return
     for article in articles:
-        output.write(json.dumps(article_to_dict(article), ensure_ascii=False) + "\n")
-    if output is sys.stdout:
-        output.flush()
+        out.write(json.dumps(article_to_dict(article), ensure_ascii=False) + "\n")
+
+
+@click.command("reextract")
+@filter_options
+@click.pass_obj
+def reextract_command(
+    app: AppContext, publishers: tuple[str, ...], since: datetime | None, until: datetime | None
+) -> None:
+    """Re-run extraction on stored pages (after the extractor or a publisher's rules changed).
+
+    Updates text and search index in place; keeps the old text as a revision only when the
+    text truly changed.
+    """
+    summary = reextract(app.archive(), app.config, _filters(publishers, since, until))
+    skipped = ", ".join(f"{n} {reason}" for reason, n in summary.skipped.items()) or "none"
+    click.echo(
+        f"{summary.pages} pages: {summary.updated} updated, {summary.unchanged} unchanged"
+        f", skipped: {skipped}"
+    )

@@ -7,6 +7,7 @@ Every method opens its own short transaction, so a failure rolls back that one o
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,10 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from scraper.config import Config
 from scraper.errors import StorageError
 from scraper.models import Article, ArticleDraft, FeedRef, StoreOutcome
-from scraper.store import articles, feeds, registry, search
-from scraper.store.articles import ArticleFilter
+from scraper.store import articles, feeds, raw, registry, search
 from scraper.store.db import ensure_schema, make_engine
 from scraper.store.feeds import Failure, FeedPoll
+from scraper.store.filters import ArticleFilter
+from scraper.store.raw import StoredPage
 
 
 class Archive:
@@ -94,6 +96,25 @@ class Archive:
     def export(self, filters: ArticleFilter) -> Iterator[Article]:
         with self._session() as session:
             yield from articles.iter_articles(session, filters)
+
+    def pages(self, filters: ArticleFilter) -> Iterator[StoredPage]:
+        with self._session() as session:
+            yield from raw.iter_pages(session, filters)
+
+    def replace_text(self, article_id: int, text: str) -> str:
+        with self._session() as session, session.begin():
+            return articles.replace_text(session, article_id, text)
+
+    def revision_count(self, article_id: int) -> int:
+        with self._session() as session:
+            return articles.revision_count(session, article_id)
+
+    def prune_raw_pages(self, keep_days: int) -> int:
+        """Delete stored pages older than ``keep_days`` (0 keeps everything)."""
+        if keep_days <= 0:
+            return 0
+        with self._session() as session, session.begin():
+            return raw.prune_raw(session, articles.now_utc() - timedelta(days=keep_days))
 
     def count(self) -> int:
         with self._session() as session:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, TypeVarTuple, Unpack
+from typing import Literal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scraper.dedup.fingerprint import text_hash, word_count
 from scraper.models import Article, ArticleDraft, StoreOutcome
-from scraper.store.tables import ArticleRow, ArticleUrlRow
+from scraper.store.filters import ArticleFilter
+from scraper.store.raw import save_raw
+from scraper.store.tables import ArticleRow, ArticleUrlRow, RevisionRow
 from scraper.store.upsert import insert_ignore
 
-_Ts = TypeVarTuple("_Ts")
 Status = Literal["new", "updated", "known"]
 
 # PostgreSQL's built-in text-search configurations, by ISO 639-1 code.
@@ -64,6 +64,8 @@ def save_draft(session: Session, draft: ArticleDraft) -> StoreOutcome:
         ArticleUrlRow.__table__,  # type: ignore[arg-type]
         [r | {"article_id": article_id, "first_seen_at": now} for r in rows],
     )
+    if draft.raw is not None:
+        save_raw(session, article_id, draft.raw)
     return StoreOutcome(article_id=article_id, status=status)
 
 
@@ -105,34 +107,45 @@ def _refresh(
     session: Session, article_id: int, draft: ArticleDraft, digest: str, now: datetime
 ) -> Status:
     row = session.get(ArticleRow, article_id)
-    if row is None or row.text_hash == digest:
+    if row is None or not _replace_text(session, row, draft.text, digest, now):
         return "known"
-    row.text, row.text_hash, row.word_count = draft.text, digest, word_count(draft.text)
     row.title = draft.title or row.title
     row.authors = list(draft.authors) or row.authors
     row.published_at = row.published_at or draft.published_at
     row.text_source = draft.text_source
-    row.updated_at = now
     return "updated"
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleFilter:
-    publishers: tuple[str, ...] = ()
-    since: datetime | None = None
-    until: datetime | None = None
-    language: str | None = None
+def _replace_text(session: Session, row: ArticleRow, text: str, digest: str, now: datetime) -> bool:
+    """Swap in a new text, keeping the old one as a revision; False when nothing changed."""
+    if row.text_hash == digest:
+        return False
+    session.add(
+        RevisionRow(
+            article_id=row.id,
+            title=row.title,
+            text=row.text,
+            text_hash=row.text_hash,
+            seen_at=row.updated_at,
+            replaced_at=now,
+        )
+    )
+    row.text, row.text_hash, row.word_count = text, digest, word_count(text)
+    row.updated_at = now
+    return True
 
-    def apply(self, query: Select[Unpack[_Ts]]) -> Select[Unpack[_Ts]]:
-        if self.publishers:
-            query = query.where(ArticleRow.publisher_id.in_(self.publishers))
-        if self.since is not None:
-            query = query.where(ArticleRow.published_at >= self.since)
-        if self.until is not None:
-            query = query.where(ArticleRow.published_at < self.until)
-        if self.language:
-            query = query.where(ArticleRow.language == self.language)
-        return query
+
+def replace_text(session: Session, article_id: int, text: str) -> Status:
+    """Re-extraction's write: a revision only when the normalised text truly changed."""
+    row = session.get(ArticleRow, article_id)
+    if row is None or not _replace_text(session, row, text, text_hash(text), now_utc()):
+        return "known"
+    return "updated"
+
+
+def revision_count(session: Session, article_id: int) -> int:
+    query = select(func.count(RevisionRow.id)).where(RevisionRow.article_id == article_id)
+    return session.scalar(query) or 0
 
 
 def urls_of(session: Session, article_ids: Sequence[int]) -> dict[int, list[str]]:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from scraper.models import Article
 from scraper.query.websearch import to_fts5
-from scraper.store.articles import ArticleFilter, search_config, to_article, urls_of
+from scraper.store.articles import search_config, to_article, urls_of
+from scraper.store.filters import ArticleFilter
 from scraper.store.tables import ArticleRow
 
 RANK_WINDOW = 1000
