@@ -40,7 +40,9 @@ _SHORT_WEIGHT = 0.5
 # Boilerplate marked by name is skipped when rendering, so it need not count
 # against its parent (a big comment section would otherwise sink the article).
 _LABELED_JUNK = 0.0
-_DECAY = 0.9
+# Per-level decay of child scores: lower favours the tight container over the
+# wrapper that adds sidebars (0.8 tuned on Dragnet train: +0.003 F1 over 0.9).
+_DECAY = 0.8
 _TITLE_CLIMB = 4
 _PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "pre"})
 _TITLE_KEEP = 0.75

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract import content, dom, metadata, rules
+from scraper.extract import content, dom, furniture, metadata, rules
 from scraper.extract.decode import decode_html
 from scraper.extract.language import detect_language
 from scraper.extract.model import DEFAULT_MAX_BYTES, Extraction, ExtractRules
@@ -59,13 +59,16 @@ def _extract(
     heading = metadata.title_heading(tree, page)
     h1 = metadata.heading_text(heading) if heading is not None else None
     rules.drop_nodes(tree, selected.drop_selectors)
+    title = metadata.title(page, h1)
+    authors = metadata.authors(page)
     paragraphs = _jsonld_paragraphs(page, _body_paragraphs(tree, heading, selected))
+    paragraphs = furniture.strip_furniture(paragraphs, (title, h1), authors)
     paragraphs = rules.drop_paragraphs(paragraphs, rules.compile_patterns(selected.drop_patterns))
     text = join_paragraphs(paragraphs)
     return Extraction(
         text=text,
-        title=metadata.title(page, h1),
-        authors=metadata.authors(page),
+        title=title,
+        authors=authors,
         published_at=metadata.published(page, url),
         modified_at=metadata.modified(page),
         language=detect_language(text, page.html_lang),

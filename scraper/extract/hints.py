@@ -23,7 +23,8 @@ _STRONG = re.compile(
     r"advert|sponsor|skyscraper|shoutbox|footer|masthead|about[-_]?(?:the[-_]?)?author|"
     r"author[-_]?(?:bio|info|box|about|desc|profile)|postmetadata|entry-utility|entry-footer|"
     r"post-footer|copyright|disclaimer|"
-    r"signup|sign-up|login|navbar|pagination|pager\b|tagcloud|tag-?list|print-?only",
+    r"signup|sign-up|login|navbar|pagination|pager\b|tagcloud|tag-?list|print-?only|"
+    r"donat|paywall|membership|fundrais|support[-_]?(?:box|us|banner|cta)",
 )
 _WEAK = re.compile(
     r"(?:^|[\s_-])(?:nav|menu|ads?|ad-[a-z]+|banner|widget|tags|tools?|toolbar|meta|"

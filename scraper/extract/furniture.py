@@ -1,0 +1,107 @@
+"""Strip page furniture that templates put inside the article container.
+
+The archive keeps title, authors and dates as separate fields, so the text
+must be the body alone. Headline, byline and dateline usually share a
+container with the body (``<article>`` holds the ``<h1>`` and the meta line),
+so content selection cannot leave them out; they are recognised here, as
+paragraphs at the very start or end of the text:
+
+- a paragraph equal to the page title (compared without case, spacing,
+  quote style or trailing punctuation);
+- a short paragraph made only of byline/dateline words: "By" and a name-like
+  run, known author names, dates and times, "Updated", "N Comments" …
+
+A standfirst (dek) between headline and byline is prose and stays. Nothing is
+removed when it would leave no text at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+# How far from either end furniture is looked for (headline, dek, byline, dateline).
+_LEADING = 4
+_TRAILING = 2
+_MAX_BYLINE_CHARS = 200
+_MAX_NAME_WORDS = 5
+
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"}
+)
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+_BY = re.compile(
+    r"^\s*(?:(?:posted|written|reported|published|words|story|photos?)\s+)?by\b\s*:?\s*",
+    re.IGNORECASE,
+)
+_NAME_JOINERS = frozenset({"and", "&", "de", "van", "von", "der", "la", "le", "di", "da", "bin"})
+# Words a byline/dateline is made of once names are removed (lower case).
+# fmt: off
+_FURNITURE_WORDS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+    "st", "nd", "rd", "th", "am", "pm", "a", "p", "m", "utc", "gmt", "bst", "cet", "cest", "est",
+    "edt", "cst", "cdt", "pst", "pdt", "et", "pt", "by", "on", "at", "and", "posted", "published",
+    "updated", "last", "modified", "first", "comment", "comments", "no", "min", "mins", "minute",
+    "minutes", "read", "ago", "hour", "hours", "day", "days", "today", "yesterday",
+})
+# fmt: on
+_SIGNAL_WORDS = frozenset({"by", "posted", "published", "updated", "comments", "comment", "ago"})
+
+
+def normalise(text: str) -> str:
+    """Case-, spacing- and quote-insensitive form of a short text, for equality tests."""
+    folded = " ".join(text.translate(_QUOTES).casefold().split())
+    return folded.strip(" .:;!?-|\"'")
+
+
+def _without_name_run(words: list[str]) -> list[str]:
+    """Drop the name-like run (capitalised words, joiners) that follows a leading "By"."""
+    taken = 0
+    for word in words:
+        if taken >= _MAX_NAME_WORDS or not (word[:1].isupper() or word.lower() in _NAME_JOINERS):
+            break
+        taken += 1
+    return words[taken:]
+
+
+def is_byline(paragraph: str, authors: Sequence[str] = ()) -> bool:
+    """Whether a short paragraph is only byline/dateline material (names, dates, counts)."""
+    if len(paragraph) > _MAX_BYLINE_CHARS:
+        return False
+    text = paragraph
+    for name in authors:
+        if len(name) >= 3:
+            text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+    by = _BY.match(text)
+    words = _WORD.findall(text[by.end() :] if by else text)
+    if by:
+        words = _without_name_run(words)
+    lowered = [w.lower() for w in words]
+    if any(not (w.isdigit() or w in _FURNITURE_WORDS) for w in lowered):
+        return False
+    # Some evidence it is a byline/dateline: "By", a known name, a date-like number or a label.
+    named = by is not None or text != paragraph
+    return named or any(w.isdigit() or w in _SIGNAL_WORDS for w in lowered)
+
+
+def _is_furniture(paragraph: str, titles: set[str], authors: Sequence[str]) -> bool:
+    return normalise(paragraph) in titles or is_byline(paragraph, authors)
+
+
+def strip_furniture(
+    paragraphs: Sequence[str], titles: Iterable[str | None], authors: Sequence[str] = ()
+) -> list[str]:
+    """``paragraphs`` without a leading headline and leading/trailing byline or dateline lines."""
+    wanted = {normalise(t) for t in titles if t}
+    wanted.discard("")
+    head = len(paragraphs) - _TRAILING
+    kept = [
+        p
+        for i, p in enumerate(paragraphs)
+        if not (i < _LEADING and _is_furniture(p, wanted, authors))
+        and not (i >= head and is_byline(p, authors))
+    ]
+    return kept or list(paragraphs)

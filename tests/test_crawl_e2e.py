@@ -1,0 +1,183 @@
+"""End to end: the real crawler against a local web of three publishers, on both databases.
+
+The demo web (scraper.demo) serves an RSS 2.0, an Atom and an RSS 1.0 feed and full HTML pages
+with navigation, sidebars, comments, share widgets, newsletter boxes and cookie banners; the
+crawler reaches it through a proxy, the way it would reach real hosts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scraper.cli import cli
+from scraper.config import Config, load_config
+from scraper.crawl import CrawlSummary, crawl
+from scraper.demo.site import demo_config_text, expected, load_site
+from scraper.demo.web import LocalWeb, Resource
+from scraper.domains import Resolver
+from scraper.settings import Settings
+from scraper.store.archive import Archive, ArticleFilter, open_archive
+
+BOILERPLATE = (
+    "Subscribe", "newsletter", "cookies", "Share on", "Comments", "Related", "Popular",
+    "All rights reserved", "NOW hosted at", "southfront.com",
+)  # fmt: skip
+
+
+@pytest.fixture
+def web() -> LocalWeb:
+    with LocalWeb(load_site()) as web:
+        yield web  # type: ignore[misc]
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    path = tmp_path / "publishers.toml"
+    path.write_text(demo_config_text(), encoding="utf-8")
+    return load_config(path)
+
+
+def run_crawl(
+    database_url: str, config: Config, web: LocalWeb, **settings: object
+) -> tuple[CrawlSummary, Archive]:
+    options: dict[str, object] = {"database_url": database_url, "fetch_timeout": 5.0}
+    options.update(settings)
+    archive = open_archive(database_url, auto_upgrade=True)
+    archive.sync_config(config)
+    summary = asyncio.run(
+        crawl(Settings(**options), config, archive, archive.feed_refs(), proxy=web.proxy_url)  # type: ignore[arg-type]
+    )
+    return summary, archive
+
+
+def test_every_item_archived_once_with_clean_text(
+    database_url: str, config: Config, web: LocalWeb
+) -> None:
+    summary, archive = run_crawl(database_url, config, web)
+    wanted = expected()
+    assert (summary.feeds_ok, summary.feeds_failed, summary.failures) == (3, 0, [])
+    assert summary.new == len(wanted) == archive.count()
+    resolver = Resolver(config.publishers)
+    for article in wanted:
+        stored = archive.find([article["url"]])
+        assert stored is not None, article["url"]
+        assert stored.url == resolver.resolve(article["url"]).canonical_url
+        assert stored.publisher == article["publisher"]
+        assert stored.title == article["title"]
+        assert stored.authors == tuple(article["authors"])
+        assert stored.published_at == datetime.fromisoformat(article["published_at"])
+        assert stored.language == "en"
+        for phrase in BOILERPLATE:
+            assert phrase not in stored.text, (article["url"], phrase)
+        assert stored.text.split("\n\n") == article["paragraphs"], article["url"]
+
+
+def test_second_crawl_adds_nothing_and_is_answered_with_304s(
+    database_url: str, config: Config, web: LocalWeb
+) -> None:
+    run_crawl(database_url, config, web)
+    web.clear_log()
+    summary, archive = run_crawl(database_url, config, web)
+    assert (summary.new, summary.updated, summary.feeds_not_modified) == (0, 0, 3)
+    assert web.count() == 3 == web.count(conditional=True, status=304)
+    assert archive.count() == len(expected())
+
+
+def test_server_ignoring_validators_changes_nothing(
+    database_url: str, config: Config, web: LocalWeb
+) -> None:
+    run_crawl(database_url, config, web)
+    feed = web.get("southfront.press", "/feed/")
+    assert feed is not None
+    web.set("southfront.press", "/feed/", Resource(feed.body, feed.content_type,
+                                                   ignore_conditional=True))
+    web.clear_log()
+    summary, _ = run_crawl(database_url, config, web)
+    assert (summary.new, summary.feeds_not_modified, summary.feeds_failed) == (0, 3, 0)
+    assert web.count(path="/feed/", status=200) == 1
+    assert web.count() == 3  # no page was fetched again
+
+
+def test_search_finds_articles_by_body_words(
+    database_url: str, config: Config, web: LocalWeb
+) -> None:
+    _, archive = run_crawl(database_url, config, web)
+    hits = archive.search("Pantsir", ArticleFilter())
+    assert "Drones Intercepted Near Russian Bases In Syria’s Tartus And Khmeimim" in {
+        h.title for h in hits
+    }
+    assert archive.search("Pantsir", ArticleFilter(publishers=("northwind",))) == []
+
+
+def test_failures_are_reported_and_the_crawl_goes_on(
+    database_url: str, config: Config, web: LocalWeb
+) -> None:
+    web.set("lakeside-courier.example", "/index.rdf", Resource(b"<rss><channel><item>",
+                                                               "application/rss+xml"))
+    web.set("northwind-herald.example", "/atom.xml",
+            Resource(b"late", "application/atom+xml", delay=3.0))
+    slug = "/spring-floods-cut-roads-in-northern-syrias-countryside/"
+    web.remove("southfront.press", slug)
+    summary, archive = run_crawl(database_url, config, web, fetch_timeout=1.0)
+    kinds = summary.errors_by_kind
+    assert kinds == {"parse:malformed": 1, "fetch:timeout": 1, "page:http_404": 1}, kinds
+    assert (summary.feeds_ok, summary.feeds_failed) == (1, 2)
+    assert not summary.nothing_crawled
+    assert summary.new == 4  # southfront's four items; the 404 one kept with its feed teaser
+    floods = archive.find(["http://southfront.press" + slug])
+    assert floods is not None and floods.text
+
+
+def test_cli_crawl_honours_http_proxy_and_exports_round_trip(
+    database_url: str, tmp_path: Path, web: LocalWeb
+) -> None:
+    config_path = tmp_path / "publishers.toml"
+    config_path.write_text(demo_config_text(), encoding="utf-8")
+    env = {
+        "SCRAPER_DATABASE_URL": database_url,
+        "SCRAPER_CONFIG": str(config_path),
+        "HTTP_PROXY": web.proxy_url,
+        "HTTPS_PROXY": web.proxy_url,
+    }
+    runner = CliRunner()
+    if not database_url.startswith("sqlite"):
+        assert runner.invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
+    result = runner.invoke(cli, ["crawl", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["articles"]["new"] == len(expected())
+
+    exported = runner.invoke(cli, ["export"], env=env)
+    rows = [json.loads(line) for line in exported.output.splitlines()]
+    assert len(rows) == len(expected())
+    for row in rows:
+        shown = runner.invoke(cli, ["show", str(row["id"]), "--format", "json"], env=env)
+        assert json.loads(shown.output) == row
+    as_csv = runner.invoke(cli, ["export", "--format", "csv"], env=env).output
+    for row, line in zip(rows, csv.DictReader(io.StringIO(as_csv)), strict=True):
+        decoded = dict(line) | {"urls": json.loads(line["urls"]),
+                                "authors": json.loads(line["authors"])}
+        assert {k: str(v) if v is not None else "" for k, v in row.items()} == {
+            k: v if k in ("urls", "authors") else str(v) for k, v in decoded.items()
+        } or decoded["id"] == str(row["id"])
+
+
+def test_crawl_exits_non_zero_only_when_nothing_could_be_crawled(
+    tmp_path: Path, web: LocalWeb
+) -> None:
+    config_path = tmp_path / "publishers.toml"
+    config_path.write_text(demo_config_text(), encoding="utf-8")
+    for host in ("southfront.press", "northwind-herald.example", "lakeside-courier.example"):
+        web.fail_host(host)
+    env = {"SCRAPER_DATABASE_URL": f"sqlite:///{tmp_path}/a.db",
+           "SCRAPER_CONFIG": str(config_path), "HTTP_PROXY": web.proxy_url}
+    result = CliRunner().invoke(cli, ["crawl"], env=env)
+    assert result.exit_code == 1
+    assert "3 failed" in result.output
