@@ -7,7 +7,7 @@ through :func:`page_text` and :func:`feed_text`.
 from __future__ import annotations
 
 from scraper.config import Publisher
-from scraper.dedup.boilerplate import strip_boilerplate
+from scraper.dedup.boilerplate import strip_boilerplate, strip_learned
 from scraper.extract import Extraction, ExtractRules, extract, html_to_text
 
 
@@ -17,12 +17,19 @@ def rules_for(publisher: Publisher) -> ExtractRules:
     )
 
 
-def page_text(body: bytes | str, url: str, publisher: Publisher) -> tuple[Extraction, str]:
+def clean_text(text: str, publisher: Publisher, learned: frozenset[str] = frozenset()) -> str:
+    """Configured boilerplate first (it may cut a footer), then learned paragraphs."""
+    return strip_learned(strip_boilerplate(text, publisher.boilerplate), learned)
+
+
+def page_text(
+    body: bytes | str, url: str, publisher: Publisher, learned: frozenset[str] = frozenset()
+) -> tuple[Extraction, str]:
     """Extract a page and remove the publisher's boilerplate from its text."""
     extraction = extract(body, url, rules=rules_for(publisher))
-    return extraction, strip_boilerplate(extraction.text, publisher.boilerplate)
+    return extraction, clean_text(extraction.text, publisher, learned)
 
 
-def feed_text(html: str, publisher: Publisher) -> str:
+def feed_text(html: str, publisher: Publisher, learned: frozenset[str] = frozenset()) -> str:
     """A feed item's HTML body as clean text, with the publisher's boilerplate removed."""
-    return strip_boilerplate(html_to_text(html), publisher.boilerplate)
+    return clean_text(html_to_text(html), publisher, learned)

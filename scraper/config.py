@@ -60,8 +60,36 @@ class Alias(_Strict):
     role: DomainRole = "alias"
     since: int | None = Field(default=None, ge=1990, le=2100)
     until: int | None = Field(default=None, ge=1990, le=2100)
+    rewrite: tuple[tuple[str, str], ...] = Field(
+        default=(),
+        description="Path rewrites applied, in order, when a URL on this domain is moved to the "
+        'canonical domain: a list of { pattern = "…", replace = "…" } tables (or '
+        "[pattern, replace] pairs). The pattern is a Python regex searched in the URL path; "
+        "replace may use \\1 or \\g<name> groups, and a ? in it starts query parameters.",
+    )
 
     _check_domain = field_validator("domain")(classmethod(lambda cls, v: _normalise_host(v)))
+
+    @field_validator("rewrite", mode="before")
+    @classmethod
+    def _rewrite_pairs(cls, rules: Any) -> Any:
+        """Accept the table form users write; check patterns and replacements compile."""
+        if not isinstance(rules, list | tuple):
+            return rules
+        pairs: list[Any] = []
+        for rule in rules:
+            if isinstance(rule, dict):
+                if set(rule) != {"pattern", "replace"}:
+                    raise ValueError("each rewrite needs exactly 'pattern' and 'replace'")
+                rule = (rule["pattern"], rule["replace"])
+            if isinstance(rule, list | tuple) and len(rule) == 2:
+                pattern, replace = rule
+                try:
+                    re.compile(pattern).sub(replace, "")  # checks the replacement's groups too
+                except (re.error, TypeError) as exc:
+                    raise ValueError(f"rewrite {pattern!r} → {replace!r}: {exc}") from exc
+            pairs.append(rule)
+        return pairs
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Alias:
@@ -85,6 +113,46 @@ class Publisher(_Strict):
     )
     article_selector: str | None = None
     drop_selectors: tuple[str, ...] = ()
+    block_signatures: tuple[str, ...] = Field(
+        default=(),
+        description="Regular expressions that mark a 200 page as a block page (a censor's or "
+        "a registrar's notice); such an answer triggers failover like HTTP 451.",
+    )
+    auto_adopt: bool = Field(
+        default=False,
+        description="Adopt a suggested move away from canonical_domain by itself once enough "
+        "independent kinds of evidence agree (SCRAPER_AUTO_ADOPT_MIN_KINDS).",
+    )
+    proxy: str | None = Field(
+        default=None,
+        pattern=r"^(https?|socks5h?)://",
+        description="Proxy for this publisher's requests only (http://, https://, socks5://).",
+    )
+    trailing_slash: Literal["keep", "add", "strip"] = Field(
+        default="keep",
+        description="How this publisher's article URLs end: keep them as written, add a slash "
+        "(except after a file name such as story.html) or strip it.",
+    )
+    fold_amp: bool = Field(
+        default=True,
+        description="Fold AMP spellings (/amp/, ?amp=1, .amp.html, amp. host, /amp/ prefix) "
+        "into the article URL.",
+    )
+    fold_variants: bool = Field(
+        default=True,
+        description="Treat www./m./mobile. (and amp. with fold_amp) hosts of each domain as the "
+        "domain itself.",
+    )
+    obey_robots: bool = Field(
+        default=True,
+        description="Honour the robots.txt of this publisher's hosts (`scraper run`); false "
+        "only for publishers who agreed to be archived.",
+    )
+    tracking_params: tuple[str, ...] = Field(
+        default=(),
+        description="Query parameters to drop in addition to the built-in tracking list "
+        '(case-insensitive); a trailing * makes a prefix, e.g. "at_*".',
+    )
 
     _check_domain = field_validator("canonical_domain")(
         classmethod(lambda cls, v: _normalise_host(v))

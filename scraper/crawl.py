@@ -6,11 +6,15 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 
+from scraper.clean import clean_text
 from scraper.config import Config
 from scraper.domains import Resolver
+from scraper.domains.moves import Suggestion, auto_adoptions, suggest
+from scraper.domains.moves import effective_config as apply_adoptions
 from scraper.errors import ConfigError
 from scraper.fetch import Fetcher, build_client
 from scraper.models import FeedRef
@@ -30,6 +34,8 @@ class CrawlSummary:
     updated: int = 0
     known: int = 0
     failures: list[Failure] = field(default_factory=list)
+    failovers: list[tuple[str, str]] = field(default_factory=list)
+    adopted: list[Suggestion] = field(default_factory=list)
 
     def add(self, outcome: FeedOutcome) -> None:
         self.feeds += 1
@@ -43,6 +49,7 @@ class CrawlSummary:
         self.updated += outcome.updated
         self.known += outcome.known
         self.failures.extend(outcome.failures)
+        self.failovers.extend(outcome.failovers)
 
     @property
     def errors_by_kind(self) -> dict[str, int]:
@@ -59,6 +66,9 @@ class CrawlSummary:
                       "not_modified": self.feeds_not_modified, "failed": self.feeds_failed},
             "articles": {"new": self.new, "updated": self.updated, "known": self.known},
             "errors_by_kind": self.errors_by_kind,
+            "failovers": [{"from": a, "to": b} for a, b in self.failovers],
+            "adopted": [{"publisher": s.publisher_id, "from": s.from_host, "to": s.to_host}
+                        for s in self.adopted],
             "errors": [{"url": f.url, "stage": f.stage, "reason": f.reason,
                         "message": f.message} for f in self.failures],
         }  # fmt: skip
@@ -93,17 +103,64 @@ async def crawl(
 ) -> CrawlSummary:
     summary = CrawlSummary()
     async with build_client(settings, transport=transport, proxy=proxy) as client:
+        publisher_ids = sorted({f.publisher_id for f in feeds})
+        before = await asyncio.to_thread(_learned, archive, publisher_ids, settings)
         deps = Deps(
             settings,
             config,
             Resolver(config.publishers),
             Fetcher(client, settings),
             StoreRunner(archive),
+            dict(before),
         )
         for outcome in asyncio.as_completed([refresh_feed(f, deps) for f in feeds]):
             done = await outcome
             summary.add(done)
             if on_feed_done is not None:
                 on_feed_done(done)
+    await asyncio.to_thread(learn_boilerplate, archive, config, settings, before)
     await asyncio.to_thread(archive.prune_raw_pages, settings.raw_pages_keep_days)
+    summary.adopted = await asyncio.to_thread(adopt_moves, archive, config, settings)
     return summary
+
+
+def _learned(
+    archive: Archive, publisher_ids: Sequence[str], settings: Settings
+) -> dict[str, frozenset[str]]:
+    return {
+        p: archive.learned_boilerplate(
+            p, settings.boilerplate_min_articles, settings.boilerplate_min_share
+        )
+        for p in publisher_ids
+    }
+
+
+def learn_boilerplate(
+    archive: Archive, config: Config, settings: Settings, before: dict[str, frozenset[str]]
+) -> dict[str, int]:
+    """Publishers whose learned boilerplate grew in this crawl get it removed from what was
+    stored before it crossed the threshold; returns articles cleaned per publisher."""
+    cleaned = {}
+    for publisher_id, known in _learned(archive, list(before), settings).items():
+        if known - before[publisher_id]:
+            publisher = config.publisher(publisher_id)
+            cleaned[publisher_id] = archive.reclean(
+                publisher_id, partial(clean_text, publisher=publisher, learned=known)
+            )
+    return cleaned
+
+
+def adopt_moves(archive: Archive, config: Config, settings: Settings) -> list[Suggestion]:
+    """Adopt the moves that publishers with ``auto_adopt`` have gathered enough evidence for."""
+    chosen = auto_adoptions(
+        config, suggest(config, archive.evidence()), settings.auto_adopt_min_kinds
+    )
+    for item in chosen:
+        assert item.publisher_id is not None
+        archive.adopt(item.publisher_id, item.from_host, item.to_host, "auto")
+    return chosen
+
+
+def effective_config(archive: Archive, config: Config) -> Config:
+    """The publishers file with every adopted domain move applied."""
+    return apply_adoptions(config, archive.adoptions())

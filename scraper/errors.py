@@ -4,7 +4,8 @@
 
     ScraperError
     ├── ConfigError            bad publishers.toml or settings (never retried)
-    ├── FetchError             a request failed; carries .url, .reason and .transient
+    ├── FetchError             a request failed; carries .url, .reason, .transient, .status
+    │                          and .retry_after (seconds from a 429/503 Retry-After, or None)
     ├── ParseError             a feed body could not be understood; carries .url
     ├── ExtractError           a page could not be turned into text; carries .url
     └── StorageError           the database refused or is unreachable
@@ -15,6 +16,11 @@ so that summaries, ``feeds status`` and metrics can group failures without parsi
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scraper.models import Hop
 
 
 class ScraperError(Exception):
@@ -44,10 +50,13 @@ class FetchError(_UrlError):
         *,
         transient: bool = True,
         status: int | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(url, reason, message)
         self.transient = transient
         self.status = status
+        self.retry_after = retry_after
+        self.redirects: tuple[Hop, ...] = ()  # answered before the failure (set by the fetcher)
 
 
 class ParseError(_UrlError):

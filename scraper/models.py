@@ -24,6 +24,11 @@ class FeedRef:
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
+    fetch_url: str | None = None  # where the feed answers now, when it moved
+
+    @property
+    def location(self) -> str:
+        return self.fetch_url or self.url
 
 
 @dataclass(frozen=True, slots=True)

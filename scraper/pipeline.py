@@ -24,10 +24,13 @@ from typing import ParamSpec, TypeVar
 from scraper.clean import feed_text, page_text
 from scraper.config import Config, Publisher
 from scraper.domains import Resolution, Resolver
+from scraper.domains import evidence as moves
+from scraper.domains.evidence import Evidence, host_of
 from scraper.errors import ExtractError, FetchError, ParseError, ScraperError, StorageError
 from scraper.extract.language import detect_language
 from scraper.feeds import parse_feed
 from scraper.fetch import Fetcher
+from scraper.fetch.failover import Answer, fetch_with_failover, same_scheme
 from scraper.models import (
     ArticleDraft,
     FeedItem,
@@ -37,6 +40,7 @@ from scraper.models import (
     TextSource,
     UrlSource,
 )
+from scraper.schedule.hints import feed_ttl_seconds
 from scraper.settings import Settings
 from scraper.store.archive import Archive
 from scraper.store.feeds import Failure, FeedPoll
@@ -74,6 +78,8 @@ class Deps:
     resolver: Resolver
     fetcher: Fetcher
     store: StoreRunner
+    # Learned boilerplate per publisher, loaded at the start of a crawl (see crawl.py).
+    learned: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,6 +90,14 @@ class FeedOutcome:
     updated: int = 0
     known: int = 0
     failures: list[Failure] = field(default_factory=list)
+    evidence: list[tuple[str | None, Evidence]] = field(default_factory=list)
+    failovers: list[tuple[str, str]] = field(default_factory=list)
+    # What the scheduler reads (scraper.schedule): the server's answer and the feed's own hints.
+    http_status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    item_dates: tuple[datetime, ...] = ()
+    ttl_s: float | None = None
+    retry_after: float | None = None
 
     def fail(self, stage: str, exc: ScraperError, url: str) -> Failure:
         failure = Failure(
@@ -101,24 +115,36 @@ class FeedOutcome:
 async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
     """Poll one feed and archive what is new in it."""
     outcome = FeedOutcome(feed)
+    publisher = deps.config.publisher(feed.publisher_id)
     try:
-        result = await deps.fetcher.fetch(
-            feed.url,
+        answer = await fetch_with_failover(
+            deps.fetcher,
+            feed.location,
+            deps.resolver.failover_urls(feed.location),
+            block_signatures=publisher.block_signatures,
             etag=feed.etag,
             last_modified=feed.last_modified,
             max_bytes=deps.settings.max_feed_bytes,
             accept=FEED_ACCEPT,
+            kind="feed",
         )
     except FetchError as exc:
         return await _feed_failed(outcome, "fetch", exc, deps)
+    result = answer.result
+    await _follow_feed(feed, answer, outcome, deps)
+    outcome.http_status, outcome.headers = result.status, result.headers
     if result.not_modified:
         outcome.status = "not_modified"
-        await deps.store(deps.store.archive.record_poll, FeedPoll(feed.id, status=304))
+        await deps.store(
+            deps.store.archive.record_poll, FeedPoll(feed.id, status=304), [], outcome.evidence
+        )
         return outcome
     body_hash = hashlib.sha256(result.body).hexdigest()
     if body_hash == feed.body_hash:
         outcome.status = "unchanged"
-        await deps.store(deps.store.archive.record_poll, _poll(feed, result, body_hash))
+        await deps.store(
+            deps.store.archive.record_poll, _poll(feed, result, body_hash), [], outcome.evidence
+        )
         return outcome
     try:
         parsed = parse_feed(
@@ -126,6 +152,8 @@ async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
         )
     except ParseError as exc:
         return await _feed_failed(outcome, "parse", exc, deps, result.status)
+    outcome.item_dates = tuple(i.published_at for i in parsed.items if i.published_at)
+    outcome.ttl_s = feed_ttl_seconds(result.body)
     transient = await _archive_items(parsed.items, outcome, deps)
     poll = _poll(feed, result, body_hash, parsed.title)
     if transient:  # keep the old validators so the next poll retries the failed pages
@@ -136,7 +164,10 @@ async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
             last_modified=feed.last_modified,
             body_hash=feed.body_hash,
         )
-    await deps.store(deps.store.archive.record_poll, poll, outcome.failures)
+    outcome.evidence += [
+        (feed.publisher_id, e) for e in moves.from_feed_link(result.final_url, parsed.link)
+    ]
+    await deps.store(deps.store.archive.record_poll, poll, outcome.failures, outcome.evidence)
     log.info(
         "Polled feed",
         extra={
@@ -147,6 +178,20 @@ async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
         },
     )
     return outcome
+
+
+async def _follow_feed(feed: FeedRef, answer: Answer, outcome: FeedOutcome, deps: Deps) -> None:
+    """A feed that answered from another domain, or through permanent redirects only, is
+    fetched there from now on; it keeps its identity (and its items) under its first URL."""
+    result = answer.result
+    found = moves.from_fetch(result.url, answer.failed_over_from, answer.redirects)
+    outcome.evidence += [(feed.publisher_id, e) for e in found]
+    permanent = bool(result.redirects) and all(h.status in (301, 308) for h in result.redirects)
+    if answer.failed_over_from is not None:
+        outcome.failovers.append((answer.failed_over_from, result.url))
+    if (answer.failed_over_from or permanent) and result.final_url != feed.location:
+        source = "failover" if answer.failed_over_from else "redirect"
+        await deps.store(deps.store.archive.move_feed, feed.id, result.final_url, source)
 
 
 def _poll(feed: FeedRef, result: FetchResult, body_hash: str, title: str | None = None) -> FeedPoll:
@@ -165,6 +210,8 @@ async def _feed_failed(
 ) -> FeedOutcome:
     outcome.status = "failed"
     failure = outcome.fail(stage, exc, outcome.feed.url)
+    outcome.http_status = failure.status or status
+    outcome.retry_after = getattr(exc, "retry_after", None)
     poll = FeedPoll(
         outcome.feed.id,
         status=failure.status or status,
@@ -185,11 +232,16 @@ async def _archive_items(items: tuple[FeedItem, ...], outcome: FeedOutcome, deps
     urls = [u for item, res in resolved for u in (item.url, res.canonical_url)]
     known = await deps.store(deps.store.archive.known_urls, urls)
     fresh: dict[str, tuple[FeedItem, Resolution]] = {}
+    sightings: list[tuple[int, str]] = []
     for item, res in resolved:
         if item.url in known or res.canonical_url in known or res.canonical_url in fresh:
             outcome.known += 1
+            if item.url not in known and res.canonical_url in known:
+                sightings.append((known[res.canonical_url], item.url))  # a new way in
         else:
             fresh[res.canonical_url] = (item, res)
+    if sightings:
+        await deps.store(deps.store.archive.attach_urls, sightings, "feed")
     drafts = await asyncio.gather(
         *(_draft(item, res, outcome, deps) for item, res in fresh.values())
     )
@@ -213,15 +265,19 @@ async def _draft(
 ) -> ArticleDraft | FetchError:
     """The article an item stands for: feed text when it is the full article, else the page."""
     publisher = deps.config.publisher(res.publisher_id or outcome.feed.publisher_id)
-    from_feed = feed_text(item.content_html, publisher) if item.content_html else ""
+    learned = deps.learned.get(publisher.id, frozenset())
+    from_feed = feed_text(item.content_html, publisher, learned) if item.content_html else ""
     if is_full_text(from_feed, deps.settings.full_text_min_words):
         return _from_feed(item, res, publisher, from_feed, outcome.feed.id, "feed")
     try:
-        page = await deps.fetcher.fetch(item.url, accept=PAGE_ACCEPT)
-        return _from_page(item, page, publisher, outcome.feed.id, deps)
+        answer = await _fetch_page(item.url, publisher, deps)
+        if answer.failed_over_from is not None:
+            outcome.failovers.append((answer.failed_over_from, answer.result.url))
+        return _from_page(item, answer, publisher, outcome, deps)
     except (FetchError, ExtractError) as exc:
         outcome.fail("page", exc, item.url)
-        teaser = from_feed or (feed_text(item.summary_html, publisher) if item.summary_html else "")
+        summary = item.summary_html
+        teaser = from_feed or (feed_text(summary, publisher, learned) if summary else "")
         if isinstance(exc, FetchError) and (exc.transient or not teaser):
             return exc
         if not teaser:
@@ -260,15 +316,44 @@ def _from_feed(
     )
 
 
+async def _fetch_page(url: str, publisher: Publisher, deps: Deps) -> Answer:
+    """Old links to dead or blocked domains go straight to a live one."""
+    alternatives = deps.resolver.failover_urls(url)
+    first = url
+    if _host_status(publisher, host_of(url)) in ("blocked", "dead") and alternatives:
+        first, alternatives = same_scheme(alternatives[0], url), alternatives[1:]
+    return await fetch_with_failover(
+        deps.fetcher, first, alternatives, block_signatures=publisher.block_signatures,
+        accept=PAGE_ACCEPT, kind="page",
+    )  # fmt: skip
+
+
+def _host_status(publisher: Publisher, host: str) -> str | None:
+    return next((a.status for a in publisher.aliases if a.domain == host), None)
+
+
 def _from_page(
-    item: FeedItem, page: FetchResult, publisher: Publisher, feed_id: int, deps: Deps
+    item: FeedItem, answer: Answer, publisher: Publisher, outcome: FeedOutcome, deps: Deps
 ) -> ArticleDraft:
-    extraction, text = page_text(page.body, page.final_url, publisher)
+    page = answer.result
+    learned = deps.learned.get(publisher.id, frozenset())
+    extraction, text = page_text(page.body, page.final_url, publisher, learned)
     if not text.strip():
         raise ExtractError(page.final_url, "empty_text", "no article text found on the page")
     urls: list[tuple[str, UrlSource]] = [(item.url, "feed")]
     urls += [(hop.location, "redirect") for hop in page.redirects]
     res = deps.resolver.resolve(page.final_url)
+    declared = deps.resolver.resolve(extraction.canonical_url or page.final_url)
+    if declared.publisher_id is not None and declared.publisher_id == res.publisher_id:
+        urls.append((extraction.canonical_url or page.final_url, "canonical"))
+        res = declared  # the page's own word on its address, once it is one of its publisher's
+    if any(r.startswith("alias-host:") for r in deps.resolver.resolve(item.url).rules):
+        urls.append((res.canonical_url, "alias"))
+    found = moves.from_fetch(page.url, answer.failed_over_from, answer.redirects)
+    found += moves.from_page(page.final_url, extraction.canonical_url, extraction.text,
+                             publisher.canonical_domain)  # fmt: skip
+    found += moves.from_urls_of_one_article(u for u, _ in urls)
+    outcome.evidence += [(res.publisher_id or publisher.id, e) for e in found]
     raw = None
     if deps.settings.store_raw_pages:
         raw = RawPage(page.final_url, page.status, page.headers, page.body, datetime.now(UTC))
@@ -283,7 +368,7 @@ def _from_page(
         text=text,
         text_source="page",
         guid=item.guid,
-        feed_id=feed_id,
+        feed_id=outcome.feed.id,
         description=extraction.description,
         raw=raw,
     )

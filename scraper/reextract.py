@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from scraper.clean import page_text
 from scraper.config import Config
 from scraper.errors import ConfigError
+from scraper.settings import Settings
 from scraper.store.archive import Archive, ArticleFilter
 
 
@@ -31,8 +32,11 @@ def reextract(
     config: Config,
     filters: ArticleFilter,
     on_page: Callable[[ReextractSummary], None] | None = None,
+    settings: Settings | None = None,
 ) -> ReextractSummary:
+    settings = settings or Settings()
     summary = ReextractSummary()
+    learned: dict[str, frozenset[str]] = {}
     for stored in archive.pages(filters):
         summary.pages += 1
         try:
@@ -40,7 +44,11 @@ def reextract(
         except ConfigError:
             summary.skip("publisher_not_configured")
             continue
-        _, text = page_text(stored.page.body, stored.page.url, publisher)
+        if publisher.id not in learned:
+            learned[publisher.id] = archive.learned_boilerplate(
+                publisher.id, settings.boilerplate_min_articles, settings.boilerplate_min_share
+            )
+        _, text = page_text(stored.page.body, stored.page.url, publisher, learned[publisher.id])
         if not text.strip():
             summary.skip("empty_text")  # never replace an article's text with nothing
         elif archive.replace_text(stored.article_id, text) == "updated":

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, ge=1024, description="Largest article page accepted (bytes)."
     )
     max_redirects: int = Field(10, ge=0, le=50, description="Redirects followed per request.")
+    allow_private_networks: bool = Field(
+        False,
+        description="Let the crawler fetch URLs whose host is (or resolves to) a loopback, "
+        "private, link-local, CGNAT, multicast, reserved or cloud-metadata address. Off by "
+        "default: URLs come from feeds and redirects, i.e. from strangers (SSRF guard).",
+    )
     feed_items_limit: int = Field(
         500, ge=1, description="Items read from one feed body at most (newest first as served)."
     )
@@ -72,6 +78,84 @@ class Settings(BaseSettings):
     )
     raw_pages_keep_days: int = Field(
         0, ge=0, description="Delete stored pages older than this many days (0: keep forever)."
+    )
+    # -- the daemon (`scraper run`) ------------------------------------------------------------
+    poll_min_interval: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds between two polls of a feed at least (`scraper run`). The adaptive "
+        "interval, RSS <ttl>, Cache-Control and error backoff stay within the min and max; set "
+        "both equal to poll every feed at a fixed interval. Only Retry-After may exceed the max.",
+    )
+    poll_max_interval: float = Field(
+        21600.0, gt=0, description="Seconds between two polls of a feed at most (`scraper run`)."
+    )
+    poll_lease: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds a daemon holds a claimed feed; renewed while the poll runs. After a "
+        "daemon dies, its feeds are taken over by another one once this has passed.",
+    )
+    dispatch_interval: float = Field(
+        2.0, gt=0, description="Seconds between two looks for due feeds by the daemon."
+    )
+    daemon_max_polls: int = Field(
+        64, ge=1, le=4096, description="Feeds one daemon process polls at once at most."
+    )
+    shutdown_grace: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds in-flight polls may take to finish after SIGTERM/SIGINT; the rest "
+        "are cancelled and their feeds released for another daemon.",
+    )
+    feed_disable_after: float = Field(
+        7 * 86400.0,
+        ge=0,
+        description="Seconds a feed may keep failing before the daemon disables it (the reason "
+        "is kept; `scraper feeds enable URL` brings it back). 0: never.",
+    )
+    unconditional_every: int = Field(
+        10,
+        ge=0,
+        description="Every Nth poll of a feed is sent without ETag/Last-Modified, to catch "
+        "servers that answer 304 although the feed changed. 0: never.",
+    )
+    host_min_delay: float = Field(
+        1.0, ge=0, description="Seconds between the starts of two daemon requests to one host."
+    )
+    contact_url: str | None = Field(
+        None,
+        description="Contact URL put into the User-Agent (`+URL`) so site owners can reach the "
+        "operator; replaces the URL in SCRAPER_USER_AGENT.",
+    )
+    metrics_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="Serve Prometheus /metrics and /healthz on this port (`scraper run`); "
+        "unset: off.",
+    )
+    metrics_host: str = Field(
+        "127.0.0.1", description="Address the metrics server listens on (with metrics_port)."
+    )
+    boilerplate_min_articles: int = Field(
+        3,
+        ge=2,
+        description="A paragraph repeated in at least this many of a publisher's articles "
+        "(and in boilerplate_min_share of them) is learned as boilerplate and removed.",
+    )
+    boilerplate_min_share: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description="Share of a publisher's articles since a paragraph first appeared that "
+        "must contain it before it is learned as boilerplate.",
+    )
+    auto_adopt_min_kinds: int = Field(
+        2,
+        ge=1,
+        description="Independent kinds of evidence (redirect, canonical, notice, slug, feed "
+        "link, volume) needed before a publisher with auto_adopt = true moves home by itself.",
     )
     log_level: str = Field("WARNING", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: str = Field("text", pattern="^(text|json)$", description="text or json.")

@@ -40,6 +40,12 @@ class AppContext:
             self._config = load_config(self.settings.config)
         return self._config
 
+    def effective_config(self) -> Config:
+        """The publishers file with adopted domain moves applied (needs the archive)."""
+        from scraper.domains.moves import effective_config
+
+        return effective_config(self.config, self.archive().adoptions())
+
     def archive(self) -> Archive:
         """Open the archive; SQLite is upgraded automatically so zero-setup needs no step."""
         if self._archive is None:

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from scraper.cli.context import AppContext
-from scraper.crawl import CrawlSummary, crawl, select_feeds
+from scraper.crawl import CrawlSummary, crawl, effective_config, select_feeds
 from scraper.pipeline import FeedOutcome
 
 
@@ -43,8 +43,9 @@ def crawl_command(
     Exits non-zero only when no feed at all could be crawled.
     """
     archive = app.archive()
-    archive.sync_config(app.config)
-    refs = select_feeds(archive, app.config, publishers, feeds)
+    config = effective_config(archive, app.config)
+    archive.sync_config(config)
+    refs = select_feeds(archive, config, publishers, feeds)
     err = Console(stderr=True)
     show_progress = fmt == "text" and err.is_terminal
     with Progress(
@@ -62,7 +63,7 @@ def crawl_command(
         def done(outcome: FeedOutcome) -> None:
             progress.update(task, advance=1, last=outcome.feed.url[-50:])
 
-        summary = asyncio.run(crawl(app.settings, app.config, archive, refs, on_feed_done=done))
+        summary = asyncio.run(crawl(app.settings, config, archive, refs, on_feed_done=done))
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), indent=2))
     else:
@@ -83,6 +84,10 @@ def render_summary(summary: CrawlSummary, console: Console) -> None:
     table.add_row(
         "articles", f"{summary.new} new · {summary.updated} updated · {summary.known} already known"
     )
+    for source, target in summary.failovers[:10]:
+        table.add_row("failover", f"{source} → {target}")
+    for move in summary.adopted:
+        table.add_row("adopted", f"{move.publisher_id}: {move.from_host} → {move.to_host}")
     for kind, count in summary.errors_by_kind.items():
         table.add_row("errors", f"{count} × {kind}")
     console.print(table)

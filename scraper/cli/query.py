@@ -126,7 +126,7 @@ def show_command(app: AppContext, ref: str, fmt: str) -> None:
     if ref.isdigit():
         article = archive.get(int(ref))
     else:
-        resolution = Resolver(app.config.publishers).resolve(ref)
+        resolution = Resolver(app.effective_config().publishers).resolve(ref)
         article = archive.find([ref, resolution.canonical_url])
     if article is None:
         raise click.ClickException(f"no article {ref!r} in the archive")
@@ -206,7 +206,12 @@ def reextract_command(
     Updates text and search index in place; keeps the old text as a revision only when the
     text truly changed.
     """
-    summary = reextract(app.archive(), app.config, _filters(publishers, since, until))
+    summary = reextract(
+        app.archive(),
+        app.effective_config(),
+        _filters(publishers, since, until),
+        settings=app.settings,
+    )
     skipped = ", ".join(f"{n} {reason}" for reason, n in summary.skipped.items()) or "none"
     click.echo(
         f"{summary.pages} pages: {summary.updated} updated, {summary.unchanged} unchanged"

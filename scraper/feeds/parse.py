@@ -1,14 +1,17 @@
 """feedparser → :class:`ParsedFeed`, with feedparser's loose types pinned down once.
 
-feedparser gets the raw bytes plus the response headers, so it can find the encoding the way
-the HTTP spec says (header, then XML declaration, then BOM), and the feed URL as
-``Content-Location`` so relative item links resolve against it. Never hand feedparser a URL
-string: it would fetch it itself, outside every limit the fetcher enforces.
+Before feedparser: the body is decoded with the charset that actually fits the bytes
+(:mod:`scraper.feeds.encoding`), checked for entity tricks (:mod:`scraper.feeds.safety`), and
+handed over as UTF-8 with a truthful declaration, plus the feed URL as ``Content-Location`` so
+relative item links resolve against it. The body goes in as a file object: given a ``str`` or
+``bytes``, feedparser first tries it as a URL to fetch or a *local path to open*, so a feed
+whose body is ``/etc/passwd`` would have been read from disk.
 """
 
 from __future__ import annotations
 
 import calendar
+import io
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -18,6 +21,8 @@ from urllib.parse import urljoin
 import feedparser
 
 from scraper.errors import ParseError
+from scraper.feeds.encoding import as_utf8, decode_feed, header_charset
+from scraper.feeds.safety import check_entities
 from scraper.models import FeedItem, ParsedFeed
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -26,11 +31,17 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 def parse_feed(
     body: bytes, url: str, headers: Mapping[str, str] | None = None, *, max_items: int = 500
 ) -> ParsedFeed:
+    """Parse a feed body; any failure is a :class:`ParseError` carrying ``url`` and a reason."""
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     response_headers.setdefault("content-location", url)
     response_headers.pop("content-encoding", None)  # the fetcher already decoded the body
     try:
-        parsed = feedparser.parse(body, response_headers=response_headers)
+        text = decode_feed(body, header_charset(response_headers))
+        check_entities(text, url)
+        data, response_headers = as_utf8(text, response_headers)
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=response_headers)
+    except ParseError:
+        raise
     except Exception as exc:  # feedparser may raise from deep inside SAX on hostile input
         raise ParseError(url, "parse_failed", f"feed parser crashed: {exc}") from exc
     bozo = _bozo_reason(parsed)
@@ -67,10 +78,11 @@ def _item(entry: Mapping[str, Any], feed_url: str) -> FeedItem | None:
     link = _text(entry.get("link"))
     if not link and guid and guid.startswith(("http://", "https://")):
         link = guid
-    if not link:
+    url = urljoin(feed_url, link) if link else ""
+    if not url.lower().startswith(("http://", "https://")):  # javascript:, file:, data: …
         return None
     return FeedItem(
-        url=urljoin(feed_url, link),
+        url=url,
         guid=guid,
         title=_text(entry.get("title")),
         authors=_authors(entry),

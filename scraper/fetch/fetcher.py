@@ -1,9 +1,11 @@
 """GET with conditional headers, a size cap, bounded concurrency and recorded redirects.
 
 Politeness is enforced here, not by callers: a global cap on requests in flight and a cap per
-host. The body is streamed and counted *after* decompression, so a gzip bomb stops at the cap
-instead of filling memory. Redirects are followed by hand so every hop is recorded (the
-domains stage reads permanent cross-host redirects as evidence that a publisher moved).
+host. The body is streamed and counted *after* decompression (:mod:`scraper.fetch.body`), so a
+gzip bomb stops at the cap instead of filling memory; one total timeout covers connect to last
+byte, so a server trickling a byte every few seconds is cut too. Redirects are followed by hand
+so every hop is recorded (the domains stage reads permanent cross-host redirects as evidence
+that a publisher moved) and checked by the SSRF guard before it is requested.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from scraper.errors import FetchError
+from scraper.fetch.body import read_body
 from scraper.fetch.classify import status_error, transport_error
+from scraper.fetch.content import Kind
+from scraper.fetch.decompress import DecodeError
+from scraper.fetch.guard import BlockedAddressError, check_url
 from scraper.models import FetchResult, Hop
 from scraper.settings import Settings
 
@@ -40,8 +46,32 @@ class Fetcher:
         last_modified: str | None = None,
         max_bytes: int | None = None,
         accept: str = "*/*",
+        kind: Kind = "any",
     ) -> FetchResult:
-        """Fetch ``url``; 304 is a result, every other failure a :class:`FetchError`."""
+        """Fetch ``url``; 304 is a result, every other failure a :class:`FetchError`.
+
+        ``kind`` ("feed" or "page") lets the fetcher refuse a PDF, an image or a zip from its
+        headers or first bytes (reasons ``not_a_feed`` / ``not_html``) instead of reading it.
+        A failure carries the redirects answered before it (``FetchError.redirects``): a
+        permanent redirect to a host that then fails is still evidence of a move.
+        """
+        hops: list[Hop] = []
+        try:
+            return await self._fetch(url, etag, last_modified, max_bytes, accept, kind, hops)
+        except FetchError as exc:
+            exc.redirects = tuple(hops)
+            raise
+
+    async def _fetch(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        max_bytes: int | None,
+        accept: str,
+        kind: Kind,
+        hops: list[Hop],
+    ) -> FetchResult:
         started = time.perf_counter()
         limit = max_bytes or self._settings.max_page_bytes
         headers = {"Accept": accept}
@@ -49,11 +79,11 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        hops: list[Hop] = []
         current = url
         seen = {url}
         for _ in range(self._settings.max_redirects + 1):
-            status, response_headers, body = await self._get(current, headers, limit)
+            check_url(current, allow_private=self._settings.allow_private_networks)
+            status, response_headers, body = await self._get(current, headers, limit, kind)
             location = response_headers.get("location")
             if status in _REDIRECTS and location:
                 target = urljoin(current, location.strip())
@@ -64,7 +94,7 @@ class Fetcher:
                 current = target
                 continue
             if status >= 400:
-                raise status_error(current, status)
+                raise status_error(current, status, response_headers)
             elapsed = int((time.perf_counter() - started) * 1000)
             return FetchResult(url, current, status, response_headers, body, tuple(hops), elapsed)
         raise FetchError(url, "too_many_redirects", f"more than {len(hops) - 1} redirects")
@@ -77,38 +107,32 @@ class Fetcher:
         return slot
 
     async def _get(
-        self, url: str, headers: dict[str, str], limit: int
+        self, url: str, headers: dict[str, str], limit: int, kind: Kind
     ) -> tuple[int, dict[str, str], bytes]:
         async with self._in_flight, self._host_slot(url):
             try:
                 async with asyncio.timeout(self._settings.fetch_timeout):
-                    return await self._stream(url, headers, limit)
+                    return await self._stream(url, headers, limit, kind)
             except FetchError:
                 raise
-            except (httpx.HTTPError, OSError, TimeoutError, ValueError) as exc:
+            except (
+                httpx.HTTPError,
+                OSError,
+                TimeoutError,
+                ValueError,
+                BlockedAddressError,
+                DecodeError,
+            ) as exc:
                 raise transport_error(url, exc) from exc
 
     async def _stream(
-        self, url: str, headers: dict[str, str], limit: int
+        self, url: str, headers: dict[str, str], limit: int, kind: Kind
     ) -> tuple[int, dict[str, str], bytes]:
         async with self._client.stream("GET", url, headers=headers) as response:
             response_headers = {k.lower(): v for k, v in response.headers.items()}
             status = response.status_code
             if status in _REDIRECTS or status == 304 or status >= 400:
                 return status, response_headers, b""
-            declared = response_headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise FetchError(
-                    url, "too_large", f"declares {declared} bytes (cap {limit})", transient=False
-                )
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise FetchError(
-                        url, "too_large", f"body exceeds {limit} bytes", transient=False
-                    )
-                chunks.append(chunk)
-            log.debug("Fetched", extra={"url": url, "status": status, "bytes": size})
-            return status, response_headers, b"".join(chunks)
+            body = await read_body(response, url, limit, kind)
+            log.debug("Fetched", extra={"url": url, "status": status, "bytes": len(body)})
+            return status, response_headers, body

@@ -6,7 +6,7 @@ Every method opens its own short transaction, so a failure rolls back that one o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -14,9 +14,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scraper.config import Config
+from scraper.dedup.fingerprint import text_hash
+from scraper.domains.evidence import Adoption, Evidence, EvidenceCount
 from scraper.errors import StorageError
 from scraper.models import Article, ArticleDraft, FeedRef, StoreOutcome
-from scraper.store import articles, feeds, raw, registry, search
+from scraper.store import articles, boilerplate, feeds, moves, raw, registry, search
 from scraper.store.db import ensure_schema, make_engine
 from scraper.store.feeds import Failure, FeedPoll
 from scraper.store.filters import ArticleFilter
@@ -54,10 +56,33 @@ class Archive:
         with self._session() as session:
             return feeds.feed_refs(session, publisher_ids, urls)
 
-    def record_poll(self, poll: FeedPoll, failures: Sequence[Failure] = ()) -> None:
+    def record_poll(
+        self,
+        poll: FeedPoll,
+        failures: Sequence[Failure] = (),
+        evidence: Sequence[tuple[str | None, Evidence]] = (),
+    ) -> None:
+        """A feed's new state, its failures and the migration evidence it yielded, at once."""
         with self._session() as session, session.begin():
             feeds.record_poll(session, poll)
             feeds.record_failures(session, failures)
+            moves.record_evidence(session, evidence)
+
+    def move_feed(self, feed_id: int, new_url: str, source: str) -> None:
+        with self._session() as session, session.begin():
+            moves.move_feed(session, feed_id, new_url, source)
+
+    def evidence(self, publisher_id: str | None = None) -> list[EvidenceCount]:
+        with self._session() as session:
+            return moves.evidence(session, publisher_id)
+
+    def adopt(self, publisher_id: str, from_host: str, to_host: str, source: str) -> None:
+        with self._session() as session, session.begin():
+            moves.adopt(session, publisher_id, from_host, to_host, source)
+
+    def adoptions(self) -> list[Adoption]:
+        with self._session() as session:
+            return moves.adoptions(session)
 
     def record_failures(self, failures: Sequence[Failure]) -> None:
         if failures:
@@ -67,6 +92,11 @@ class Archive:
     def known_urls(self, urls: Sequence[str]) -> dict[str, int]:
         with self._session() as session:
             return articles.known_urls(session, urls)
+
+    def attach_urls(self, sightings: Sequence[tuple[int, str]], source: str) -> None:
+        """Remember more URLs an already archived article was met under."""
+        with self._session() as session, session.begin():
+            articles.attach_urls(session, sightings, source)
 
     def save(self, draft: ArticleDraft) -> StoreOutcome:
         """Store one article in its own transaction; raise StorageError naming its URL."""
@@ -115,6 +145,17 @@ class Archive:
             return 0
         with self._session() as session, session.begin():
             return raw.prune_raw(session, articles.now_utc() - timedelta(days=keep_days))
+
+    def learned_boilerplate(
+        self, publisher_id: str, min_articles: int, min_share: float
+    ) -> frozenset[str]:
+        with self._session() as session:
+            return boilerplate.learned(session, publisher_id, min_articles, min_share)
+
+    def reclean(self, publisher_id: str, clean: Callable[[str], str]) -> int:
+        """Re-apply boilerplate removal to a publisher's stored texts (no revisions)."""
+        with self._session() as session, session.begin():
+            return boilerplate.reclean(session, publisher_id, clean, text_hash)
 
     def count(self) -> int:
         with self._session() as session:

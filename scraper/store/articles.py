@@ -9,8 +9,10 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from scraper.dedup.boilerplate import paragraphs_of
 from scraper.dedup.fingerprint import text_hash, word_count
 from scraper.models import Article, ArticleDraft, StoreOutcome
+from scraper.store.boilerplate import count_paragraphs
 from scraper.store.filters import ArticleFilter
 from scraper.store.raw import save_raw
 from scraper.store.tables import ArticleRow, ArticleUrlRow, RevisionRow
@@ -55,6 +57,8 @@ def save_draft(session: Session, draft: ArticleDraft) -> StoreOutcome:
     digest = text_hash(draft.text)
     if article_id is None:
         status, article_id = _insert(session, draft, digest, now)
+        if status == "new":
+            count_paragraphs(session, draft.publisher_id, paragraphs_of(draft.text))
     else:
         status = _refresh(session, article_id, draft, digest, now)
     rows = [{"url": draft.canonical_url, "source": "canonical"}]
@@ -141,6 +145,15 @@ def replace_text(session: Session, article_id: int, text: str) -> Status:
     if row is None or not _replace_text(session, row, text, text_hash(text), now_utc()):
         return "known"
     return "updated"
+
+
+def attach_urls(session: Session, sightings: Sequence[tuple[int, str]], source: str) -> None:
+    now = now_utc()
+    rows = [
+        {"url": url, "article_id": article_id, "source": source, "first_seen_at": now}
+        for article_id, url in sightings
+    ]
+    insert_ignore(session, ArticleUrlRow.__table__, rows)  # type: ignore[arg-type]
 
 
 def revision_count(session: Session, article_id: int) -> int:

@@ -49,17 +49,19 @@ def feed_refs(
         query = query.where(FeedRow.publisher_id.in_(publisher_ids))
     if urls:
         query = query.where(FeedRow.url.in_(urls))
-    return [
-        FeedRef(
-            id=row.id,
-            url=row.url,
-            publisher_id=row.publisher_id,
-            etag=row.etag,
-            last_modified=row.last_modified,
-            body_hash=row.body_hash,
-        )
-        for row in session.scalars(query)
-    ]
+    return [feed_ref(row) for row in session.scalars(query)]
+
+
+def feed_ref(row: FeedRow) -> FeedRef:
+    return FeedRef(
+        id=row.id,
+        url=row.url,
+        publisher_id=row.publisher_id,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        body_hash=row.body_hash,
+        fetch_url=row.fetch_url,
+    )
 
 
 def record_poll(session: Session, poll: FeedPoll) -> None:

@@ -18,12 +18,14 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -73,6 +75,19 @@ class FeedRow(Base):
     last_error_reason: Mapped[str | None] = mapped_column(String(64))
     consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
+    # The daemon's schedule (scraper/schedule, store/schedule.py). NULL next_poll_at: due now.
+    next_poll_at: Mapped[datetime | None] = mapped_column(index=True)
+    interval_s: Mapped[float | None] = mapped_column(Float)
+    items_per_day: Mapped[float | None] = mapped_column(Float)
+    poll_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error_since: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    # Where the feed answers now, when that differs from ``url`` (a permanent redirect or a
+    # failover to another of the publisher's domains); ``url`` stays its identity.
+    fetch_url: Mapped[str | None] = mapped_column(Text)
 
 
 class ArticleRow(Base):
@@ -164,3 +179,61 @@ class RevisionRow(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[datetime]
     replaced_at: Mapped[datetime]
+
+
+class EvidenceRow(Base):
+    """Signs that a publisher moved: counted per (from host, to host, kind), with an example."""
+
+    __tablename__ = "migration_evidence"
+    __table_args__ = (UniqueConstraint("from_host", "to_host", "kind"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    publisher_id: Mapped[str | None] = mapped_column(
+        ForeignKey("publishers.id", ondelete="CASCADE")
+    )
+    from_host: Mapped[str] = mapped_column(String(253))
+    to_host: Mapped[str] = mapped_column(String(253))
+    kind: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer)
+    example_url: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class AdoptionRow(Base):
+    """A move the operator (or auto_adopt) accepted: ``to_host`` is the publisher's new home."""
+
+    __tablename__ = "domain_adoptions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id", ondelete="CASCADE"))
+    from_host: Mapped[str] = mapped_column(String(253))
+    to_host: Mapped[str] = mapped_column(String(253))
+    source: Mapped[str] = mapped_column(String(16))
+    adopted_at: Mapped[datetime]
+
+
+class FeedUrlRow(Base):
+    """Every URL a feed was known under, so a moved feed keeps one identity and its items."""
+
+    __tablename__ = "feed_urls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    first_seen_at: Mapped[datetime]
+
+
+class BoilerplateRow(Base):
+    """A paragraph seen in many of one publisher's articles: learned boilerplate."""
+
+    __tablename__ = "boilerplate_paragraphs"
+    __table_args__ = (UniqueConstraint("publisher_id", "hash"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id", ondelete="CASCADE"))
+    hash: Mapped[str] = mapped_column(String(32))
+    articles: Mapped[int] = mapped_column(Integer)
+    example: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime]

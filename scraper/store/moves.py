@@ -1,0 +1,86 @@
+"""Domain moves in the database: evidence counters, adoptions and feed URL history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scraper.domains.evidence import Adoption, Evidence, EvidenceCount
+from scraper.store.tables import AdoptionRow, EvidenceRow, FeedRow, FeedUrlRow
+from scraper.store.upsert import insert_ignore, upsert_add
+
+
+def record_evidence(session: Session, items: Sequence[tuple[str | None, Evidence]]) -> None:
+    now = datetime.now(UTC)
+    rows = [
+        {"publisher_id": publisher, "from_host": e.from_host, "to_host": e.to_host,
+         "kind": e.kind, "count": 1, "example_url": e.url, "first_seen_at": now,
+         "last_seen_at": now}
+        for publisher, e in items
+    ]  # fmt: skip
+    for row in rows:  # one statement per row: a batch may repeat a key
+        upsert_add(
+            session,
+            EvidenceRow.__table__,  # type: ignore[arg-type]
+            [row],
+            ["from_host", "to_host", "kind"],
+            "count",
+            ("last_seen_at", "example_url"),
+        )
+
+
+def evidence(session: Session, publisher_id: str | None = None) -> list[EvidenceCount]:
+    query = select(EvidenceRow).order_by(EvidenceRow.from_host, EvidenceRow.to_host)
+    if publisher_id:
+        query = query.where(EvidenceRow.publisher_id == publisher_id)
+    return [
+        EvidenceCount(r.publisher_id, r.from_host, r.to_host, r.kind, r.count, r.example_url,
+                      _utc(r.first_seen_at), _utc(r.last_seen_at))
+        for r in session.scalars(query)
+    ]  # fmt: skip
+
+
+def adopt(session: Session, publisher_id: str, from_host: str, to_host: str, source: str) -> None:
+    session.add(
+        AdoptionRow(publisher_id=publisher_id, from_host=from_host, to_host=to_host,
+                    source=source, adopted_at=datetime.now(UTC))
+    )  # fmt: skip
+
+
+def adoptions(session: Session) -> list[Adoption]:
+    rows = session.scalars(select(AdoptionRow).order_by(AdoptionRow.adopted_at, AdoptionRow.id))
+    return [
+        Adoption(r.publisher_id, r.from_host, r.to_host, r.source, _utc(r.adopted_at)) for r in rows
+    ]
+
+
+def move_feed(session: Session, feed_id: int, new_url: str, source: str) -> None:
+    """The feed now answers at ``new_url``: fetch it there, remember the URL, keep its id."""
+    row = session.get(FeedRow, feed_id)
+    if row is None:
+        return
+    now = datetime.now(UTC)
+    insert_ignore(
+        session,
+        FeedUrlRow.__table__,  # type: ignore[arg-type]
+        [
+            {"url": row.url, "feed_id": feed_id, "source": "configured", "first_seen_at": now},
+            {"url": new_url, "feed_id": feed_id, "source": source, "first_seen_at": now},
+        ],
+    )
+    row.fetch_url = None if new_url == row.url else new_url
+
+
+def feed_id_for_url(session: Session, url: str) -> int | None:
+    """Any URL a feed was ever known under → that feed."""
+    direct = session.scalar(select(FeedRow.id).where(FeedRow.url == url))
+    if direct is not None:
+        return direct
+    return session.scalar(select(FeedUrlRow.feed_id).where(FeedUrlRow.url == url))
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
