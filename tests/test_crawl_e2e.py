@@ -97,8 +97,11 @@ def test_server_ignoring_validators_changes_nothing(
     run_crawl(database_url, config, web)
     feed = web.get("southfront.press", "/feed/")
     assert feed is not None
-    web.set("southfront.press", "/feed/", Resource(feed.body, feed.content_type,
-                                                   ignore_conditional=True))
+    web.set(
+        "southfront.press",
+        "/feed/",
+        Resource(feed.body, feed.content_type, ignore_conditional=True),
+    )
     web.clear_log()
     summary, _ = run_crawl(database_url, config, web)
     assert (summary.new, summary.feeds_not_modified, summary.feeds_failed) == (0, 3, 0)
@@ -120,10 +123,16 @@ def test_search_finds_articles_by_body_words(
 def test_failures_are_reported_and_the_crawl_goes_on(
     database_url: str, config: Config, web: LocalWeb
 ) -> None:
-    web.set("lakeside-courier.example", "/index.rdf", Resource(b"<rss><channel><item>",
-                                                               "application/rss+xml"))
-    web.set("northwind-herald.example", "/atom.xml",
-            Resource(b"late", "application/atom+xml", delay=3.0))
+    web.set(
+        "lakeside-courier.example",
+        "/index.rdf",
+        Resource(b"<rss><channel><item>", "application/rss+xml"),
+    )
+    web.set(
+        "northwind-herald.example",
+        "/atom.xml",
+        Resource(b"late", "application/atom+xml", delay=3.0),
+    )
     slug = "/spring-floods-cut-roads-in-northern-syrias-countryside/"
     web.remove("southfront.press", slug)
     summary, archive = run_crawl(database_url, config, web, fetch_timeout=1.0)
@@ -162,8 +171,10 @@ def test_cli_crawl_honours_http_proxy_and_exports_round_trip(
         assert json.loads(shown.output) == row
     as_csv = runner.invoke(cli, ["export", "--format", "csv"], env=env).output
     for row, line in zip(rows, csv.DictReader(io.StringIO(as_csv)), strict=True):
-        decoded = dict(line) | {"urls": json.loads(line["urls"]),
-                                "authors": json.loads(line["authors"])}
+        decoded = dict(line) | {
+            "urls": json.loads(line["urls"]),
+            "authors": json.loads(line["authors"]),
+        }
         assert {k: str(v) if v is not None else "" for k, v in row.items()} == {
             k: v if k in ("urls", "authors") else str(v) for k, v in decoded.items()
         } or decoded["id"] == str(row["id"])
@@ -176,8 +187,11 @@ def test_crawl_exits_non_zero_only_when_nothing_could_be_crawled(
     config_path.write_text(demo_config_text(), encoding="utf-8")
     for host in ("southfront.press", "northwind-herald.example", "lakeside-courier.example"):
         web.fail_host(host)
-    env = {"SCRAPER_DATABASE_URL": f"sqlite:///{tmp_path}/a.db",
-           "SCRAPER_CONFIG": str(config_path), "HTTP_PROXY": web.proxy_url}
+    env = {
+        "SCRAPER_DATABASE_URL": f"sqlite:///{tmp_path}/a.db",
+        "SCRAPER_CONFIG": str(config_path),
+        "HTTP_PROXY": web.proxy_url,
+    }
     result = CliRunner().invoke(cli, ["crawl"], env=env)
     assert result.exit_code == 1
     assert "3 failed" in result.output

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import html
-
 import calendar
+import html
 import io
 import json
 import re
