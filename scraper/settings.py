@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///scraper.db"
@@ -156,6 +156,16 @@ class Settings(BaseSettings):
         ge=1,
         description="Independent kinds of evidence (redirect, canonical, notice, slug, feed "
         "link, volume) needed before a publisher with auto_adopt = true moves home by itself.",
+    )
+    api_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that enables the API's write endpoints (add a feed, trigger a "
+        "crawl); unset, the API is read-only.",
+    )
+    server_name: str = Field(
+        "localhost",
+        description="Authority of the archive's Atom entry ids (tag:NAME,2025:article/ID); "
+        "choose it once and never change it, or readers see every entry as new.",
     )
     log_level: str = Field("WARNING", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: str = Field("text", pattern="^(text|json)$", description="text or json.")

@@ -12,6 +12,7 @@ from scraper.cli.context import AppContext
 from scraper.cli.crawl import crawl_command
 from scraper.cli.db import db_group
 from scraper.cli.query import export_command, reextract_command, search_command, show_command
+from scraper.cli.serve import serve_command
 from scraper.cli.tools import domains_group, extract_command, publishers_group
 from scraper.errors import ScraperError
 
@@ -41,6 +42,7 @@ cli.add_command(db_group)
 cli.add_command(extract_command)
 cli.add_command(domains_group)
 cli.add_command(publishers_group)
+cli.add_command(serve_command)
 
 
 def main() -> None:

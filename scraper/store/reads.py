@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, and_, func, or_, select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, text
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from scraper.models import Article
-from scraper.store.articles import ArticleFilter, to_article, urls_of
+from scraper.store.archive import ArticleFilter
+from scraper.store.articles import to_article, urls_of
 from scraper.store.tables import ArticleRow, ArticleUrlRow, DomainRow, FeedRow, PublisherRow
 
 
@@ -100,7 +101,7 @@ class Reads:
             ArticleRow.publisher_id
         )
         with self._sessions() as session:
-            return {pid: n for pid, n in session.execute(query)}
+            return dict(session.execute(query).all())
 
     def failing_feeds(self) -> dict[str, int]:
         """Feeds whose last poll failed, per publisher id."""
@@ -110,7 +111,7 @@ class Reads:
             .group_by(FeedRow.publisher_id)
         )
         with self._sessions() as session:
-            return {pid: n for pid, n in session.execute(query)}
+            return dict(session.execute(query).all())
 
     def daily_counts(self, publisher_id: str) -> list[DailyCount]:
         """Daily article volume per host the article was first seen under.
@@ -120,9 +121,11 @@ class Reads:
         from). Rows are streamed and grouped here because extracting a host from a URL has no
         portable SQL spelling.
         """
+        seen = aliased(ArticleUrlRow)
         first_url = (
-            select(func.min(ArticleUrlRow.id))
-            .where(ArticleUrlRow.article_id == ArticleRow.id, ArticleUrlRow.source != "canonical")
+            select(func.min(seen.id))
+            .where(seen.article_id == ArticleRow.id, seen.source != "canonical")
+            .correlate(ArticleRow)
             .scalar_subquery()
         )
         query = (
@@ -152,7 +155,7 @@ class Reads:
             return [to_article(row, urls[row.id]) for row in rows]
 
 
-def _after(key: Keyset) -> object:
+def _after(key: Keyset) -> ColumnElement[bool]:
     """Rows strictly after ``key`` in (published_at DESC NULLS LAST, id DESC) order."""
     if key.published_at is None:
         return and_(ArticleRow.published_at.is_(None), ArticleRow.id < key.id)

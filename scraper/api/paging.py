@@ -1,0 +1,77 @@
+"""One page of articles for the API, the web page and the feeds: ranked or newest first.
+
+With searchable words the store ranks (``Archive.search``) and the cursor is an offset; with
+none, :meth:`Reads.newest` lists by keyset. Either way one extra row is fetched to know
+whether a next page exists, so the last page never carries a cursor to an empty one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scraper.api import cursor
+from scraper.api.deps import Services
+from scraper.models import Article
+from scraper.query.websearch import to_fts5
+from scraper.store.archive import ArticleFilter
+from scraper.store.reads import Keyset
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    articles: list[Article]
+    next_cursor: str | None
+    ranked: bool
+
+
+def is_ranked(query: str) -> bool:
+    """Whether ``query`` has a word to rank by (the store lists newest first otherwise)."""
+    return to_fts5(query) is not None
+
+
+def fetch_page(
+    services: Services, query: str, filters: ArticleFilter, limit: int, token: str | None
+) -> Page:
+    """Raise :class:`cursor.CursorError` for a cursor that does not fit this kind of query."""
+    at = cursor.decode(token) if token else cursor.Cursor()
+    if is_ranked(query):
+        if at.keyset is not None:
+            raise cursor.CursorError("this cursor belongs to a listing, not to a search")
+        return _ranked(services, query, filters, limit, at.offset)
+    if at.offset:
+        raise cursor.CursorError("this cursor belongs to a search, not to a listing")
+    return _newest(services, filters, limit, at.keyset)
+
+
+def _ranked(
+    services: Services, query: str, filters: ArticleFilter, limit: int, offset: int
+) -> Page:
+    window = min(offset + limit + 1, cursor.MAX_OFFSET + 1)
+    hits = services.archive.search(query, filters, window)[offset:]
+    more = len(hits) > limit and offset + limit < cursor.MAX_OFFSET
+    token = cursor.encode_offset(offset + limit) if more else None
+    return Page(hits[:limit], token, ranked=True)
+
+
+def _newest(services: Services, filters: ArticleFilter, limit: int, after: Keyset | None) -> Page:
+    rows = services.reads.newest(filters, after, limit + 1)
+    token = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        token = cursor.encode_keyset(Keyset(last.published_at, last.id))
+    return Page(rows[:limit], token, ranked=False)
+
+
+def newest_matches(
+    services: Services, query: str, filters: ArticleFilter, count: int
+) -> list[Article]:
+    """The newest ``count`` among the best-ranked matches, for feeds (readers sort by date).
+
+    The store ranks but cannot order matches by date, so a wider ranked window (on
+    PostgreSQL already limited to the newest matches) is re-sorted here.
+    """
+    if not is_ranked(query):
+        return services.reads.newest(filters, None, count)
+    hits = services.archive.search(query, filters, count * 4)
+    hits.sort(key=lambda a: (a.published_at or a.first_seen_at, a.id), reverse=True)
+    return hits[:count]
