@@ -113,11 +113,14 @@ async def crawl(
             StoreRunner(archive),
             dict(before),
         )
-        for outcome in asyncio.as_completed([refresh_feed(f, deps) for f in feeds]):
-            done = await outcome
-            summary.add(done)
-            if on_feed_done is not None:
-                on_feed_done(done)
+        try:
+            for outcome in asyncio.as_completed([refresh_feed(f, deps) for f in feeds]):
+                done = await outcome
+                summary.add(done)
+                if on_feed_done is not None:
+                    on_feed_done(done)
+        finally:
+            await deps.fetcher.aclose()
     await asyncio.to_thread(learn_boilerplate, archive, config, settings, before)
     await asyncio.to_thread(archive.prune_raw_pages, settings.raw_pages_keep_days)
     summary.adopted = await asyncio.to_thread(adopt_moves, archive, config, settings)

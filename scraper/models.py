@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-UrlSource = Literal["feed", "redirect", "canonical", "alias", "guid", "requested"]
-TextSource = Literal["feed", "page", "summary"]
+UrlSource = Literal["feed", "redirect", "canonical", "alias", "guid", "requested", "archive"]
+TextSource = Literal["feed", "page", "summary", "archive"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from scraper.errors import ExtractError, FetchError, ParseError, ScraperError, S
 from scraper.extract.language import detect_language
 from scraper.feeds import parse_feed
 from scraper.fetch import Fetcher
-from scraper.fetch.failover import Answer, fetch_with_failover, same_scheme
+from scraper.fetch.failover import FAILOVER_REASONS, Answer, fetch_with_failover, same_scheme
 from scraper.models import (
     ArticleDraft,
     FeedItem,
@@ -127,6 +127,7 @@ async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
             max_bytes=deps.settings.max_feed_bytes,
             accept=FEED_ACCEPT,
             kind="feed",
+            proxy=publisher.proxy,
         )
     except FetchError as exc:
         return await _feed_failed(outcome, "fetch", exc, deps)
@@ -317,15 +318,24 @@ def _from_feed(
 
 
 async def _fetch_page(url: str, publisher: Publisher, deps: Deps) -> Answer:
-    """Old links to dead or blocked domains go straight to a live one."""
+    """Old links to dead or blocked domains go straight to a live one; a page no domain of
+    its publisher serves any more may come from a web archive (when one is configured)."""
     alternatives = deps.resolver.failover_urls(url)
     first = url
     if _host_status(publisher, host_of(url)) in ("blocked", "dead") and alternatives:
         first, alternatives = same_scheme(alternatives[0], url), alternatives[1:]
-    return await fetch_with_failover(
-        deps.fetcher, first, alternatives, block_signatures=publisher.block_signatures,
-        accept=PAGE_ACCEPT, kind="page",
-    )  # fmt: skip
+    options = {"accept": PAGE_ACCEPT, "kind": "page", "proxy": publisher.proxy}
+    try:
+        return await fetch_with_failover(
+            deps.fetcher, first, alternatives, block_signatures=publisher.block_signatures,
+            **options,
+        )  # fmt: skip
+    except FetchError as exc:
+        archive = deps.settings.archive_fallback_url
+        if archive is None or exc.reason not in FAILOVER_REASONS:
+            raise
+        archived = await deps.fetcher.fetch(archive + url, accept=PAGE_ACCEPT, kind="page")
+        return Answer(archived, failure=exc, from_archive=True)
 
 
 def _host_status(publisher: Publisher, host: str) -> str | None:
@@ -342,18 +352,23 @@ def _from_page(
         raise ExtractError(page.final_url, "empty_text", "no article text found on the page")
     urls: list[tuple[str, UrlSource]] = [(item.url, "feed")]
     urls += [(hop.location, "redirect") for hop in page.redirects]
-    res = deps.resolver.resolve(page.final_url)
-    declared = deps.resolver.resolve(extraction.canonical_url or page.final_url)
+    # An archived copy speaks for the URL it archived, not for the archive's own address.
+    origin = item.url if answer.from_archive else page.final_url
+    if answer.from_archive:
+        urls.append((page.final_url, "archive"))
+    res = deps.resolver.resolve(origin)
+    declared = deps.resolver.resolve(extraction.canonical_url or origin)
     if declared.publisher_id is not None and declared.publisher_id == res.publisher_id:
-        urls.append((extraction.canonical_url or page.final_url, "canonical"))
+        urls.append((extraction.canonical_url or origin, "canonical"))
         res = declared  # the page's own word on its address, once it is one of its publisher's
     if any(r.startswith("alias-host:") for r in deps.resolver.resolve(item.url).rules):
         urls.append((res.canonical_url, "alias"))
-    found = moves.from_fetch(page.url, answer.failed_over_from, answer.redirects)
-    found += moves.from_page(page.final_url, extraction.canonical_url, extraction.text,
-                             publisher.canonical_domain)  # fmt: skip
-    found += moves.from_urls_of_one_article(u for u, _ in urls)
-    outcome.evidence += [(res.publisher_id or publisher.id, e) for e in found]
+    if not answer.from_archive:  # an archive's copy says nothing about where the site lives
+        found = moves.from_fetch(page.url, answer.failed_over_from, answer.redirects)
+        found += moves.from_page(page.final_url, extraction.canonical_url, extraction.text,
+                                 publisher.canonical_domain)  # fmt: skip
+        found += moves.from_urls_of_one_article(u for u, _ in urls)
+        outcome.evidence += [(res.publisher_id or publisher.id, e) for e in found]
     raw = None
     if deps.settings.store_raw_pages:
         raw = RawPage(page.final_url, page.status, page.headers, page.body, datetime.now(UTC))
@@ -366,7 +381,7 @@ def _from_page(
         published_at=item.published_at or extraction.published_at,
         language=extraction.language,
         text=text,
-        text_source="page",
+        text_source="archive" if answer.from_archive else "page",
         guid=item.guid,
         feed_id=outcome.feed.id,
         description=extraction.description,

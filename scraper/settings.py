@@ -157,6 +157,13 @@ class Settings(BaseSettings):
         description="Independent kinds of evidence (redirect, canonical, notice, slug, feed "
         "link, volume) needed before a publisher with auto_adopt = true moves home by itself.",
     )
+    archive_fallback_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="Memento/Wayback-style prefix (e.g. https://web.archive.org/web/2/) to fetch "
+        "a page from when no domain of its publisher serves it; the copy is marked as archived. "
+        "Off when unset.",
+    )
     api_token: SecretStr | None = Field(
         None,
         description="Bearer token that enables the API's write endpoints (add a feed, trigger a "

@@ -207,3 +207,40 @@ def test_show_by_old_domain_url_and_adopt_a_move(tmp_path: Path, web: LocalWeb) 
     resolved = runner.invoke(cli, ["domains", "resolve", f"http://southfront.org/{SLUGS[0]}/"],
                              env=env)  # fmt: skip
     assert f"https://sf.example/{SLUGS[0]}/" in resolved.output
+
+
+def test_publisher_proxy_carries_only_that_publishers_requests(
+    tmp_path: Path, config: Config, web: LocalWeb
+) -> None:
+    with LocalWeb(world()) as other:
+        other.block_host("southfront.org", 451)
+        data = config.model_dump()
+        data["publishers"][0]["proxy"] = other.proxy_url
+        proxied = Config.model_validate(data)
+        url = f"sqlite:///{tmp_path}/a.db"
+        summary = run(open_archive(url, auto_upgrade=True), proxied, web, url)
+        assert summary.feeds_failed == 0
+        assert other.count(host="southfront.press") > 0
+        assert web.count(host="southfront.press") == 0
+        assert other.count(host="digest.example") == 0 < web.count(host="digest.example")
+
+
+def test_page_gone_from_every_domain_comes_from_the_web_archive(
+    tmp_path: Path, config: Config, web: LocalWeb
+) -> None:
+    for host in ("southfront.press", "southfront.com", "mirror-sf.example"):
+        web.fail_host(host)
+    web.set("archive.example", f"/web/2/http://southfront.com/{SLUGS[0]}/?utm_campaign=digest",
+            Resource(page(SLUGS[0])))  # fmt: skip
+    url = f"sqlite:///{tmp_path}/a.db"
+    archive = open_archive(url, auto_upgrade=True)
+    archive.sync_config(config)
+    settings = Settings(database_url=url, archive_fallback_url="http://archive.example/web/2/")
+    asyncio.run(crawl(settings, config, archive, archive.feed_refs(), proxy=web.proxy_url))
+    article = archive.find([f"https://southfront.press/{SLUGS[0]}/"])
+    assert article is not None and article.text.startswith(body(SLUGS[0])[0])
+    with archive.engine.connect() as conn:
+        source = conn.exec_driver_sql(
+            "SELECT text_source FROM articles WHERE id = ?", (article.id,)
+        ).scalar()
+    assert source == "archive"

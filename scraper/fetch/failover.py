@@ -29,6 +29,7 @@ class Answer:
     result: FetchResult
     failed_over_from: str | None = None
     failure: FetchError | None = None
+    from_archive: bool = False  # fetched from a web archive: every live domain failed
 
     @property
     def redirects(self) -> tuple[Hop, ...]:

@@ -20,6 +20,7 @@ import httpx
 from scraper.errors import FetchError
 from scraper.fetch.body import read_body
 from scraper.fetch.classify import status_error, transport_error
+from scraper.fetch.client import build_client
 from scraper.fetch.content import Kind
 from scraper.fetch.decompress import DecodeError
 from scraper.fetch.guard import BlockedAddressError, check_url
@@ -37,6 +38,22 @@ class Fetcher:
         self._settings = settings
         self._in_flight = asyncio.Semaphore(settings.concurrency)
         self._per_host: dict[str, asyncio.Semaphore] = {}
+        self._proxied: dict[str, httpx.AsyncClient] = {}
+
+    def _client_for(self, proxy: str | None) -> httpx.AsyncClient:
+        """The shared client, or one per publisher proxy (built on first use, kept open)."""
+        if proxy is None:
+            return self._client
+        client = self._proxied.get(proxy)
+        if client is None:
+            client = self._proxied[proxy] = build_client(self._settings, proxy=proxy)
+        return client
+
+    async def aclose(self) -> None:
+        """Close the per-proxy clients (the shared one belongs to whoever passed it in)."""
+        for client in self._proxied.values():
+            await client.aclose()
+        self._proxied.clear()
 
     async def fetch(
         self,
@@ -47,6 +64,7 @@ class Fetcher:
         max_bytes: int | None = None,
         accept: str = "*/*",
         kind: Kind = "any",
+        proxy: str | None = None,
     ) -> FetchResult:
         """Fetch ``url``; 304 is a result, every other failure a :class:`FetchError`.
 
@@ -57,13 +75,17 @@ class Fetcher:
         """
         hops: list[Hop] = []
         try:
-            return await self._fetch(url, etag, last_modified, max_bytes, accept, kind, hops)
+            client = self._client_for(proxy)
+            return await self._fetch(
+                client, url, etag, last_modified, max_bytes, accept, kind, hops
+            )
         except FetchError as exc:
             exc.redirects = tuple(hops)
             raise
 
     async def _fetch(
         self,
+        client: httpx.AsyncClient,
         url: str,
         etag: str | None,
         last_modified: str | None,
@@ -83,7 +105,7 @@ class Fetcher:
         seen = {url}
         for _ in range(self._settings.max_redirects + 1):
             check_url(current, allow_private=self._settings.allow_private_networks)
-            status, response_headers, body = await self._get(current, headers, limit, kind)
+            status, response_headers, body = await self._get(client, current, headers, limit, kind)
             location = response_headers.get("location")
             if status in _REDIRECTS and location:
                 target = urljoin(current, location.strip())
@@ -107,12 +129,12 @@ class Fetcher:
         return slot
 
     async def _get(
-        self, url: str, headers: dict[str, str], limit: int, kind: Kind
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str], limit: int, kind: Kind
     ) -> tuple[int, dict[str, str], bytes]:
         async with self._in_flight, self._host_slot(url):
             try:
                 async with asyncio.timeout(self._settings.fetch_timeout):
-                    return await self._stream(url, headers, limit, kind)
+                    return await self._stream(client, url, headers, limit, kind)
             except FetchError:
                 raise
             except (
@@ -126,9 +148,9 @@ class Fetcher:
                 raise transport_error(url, exc) from exc
 
     async def _stream(
-        self, url: str, headers: dict[str, str], limit: int, kind: Kind
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str], limit: int, kind: Kind
     ) -> tuple[int, dict[str, str], bytes]:
-        async with self._client.stream("GET", url, headers=headers) as response:
+        async with client.stream("GET", url, headers=headers) as response:
             response_headers = {k.lower(): v for k, v in response.headers.items()}
             status = response.status_code
             if status in _REDIRECTS or status == 304 or status >= 400:
