@@ -6,6 +6,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import httpx
@@ -13,7 +14,7 @@ import httpx
 from scraper.clean import clean_text
 from scraper.config import Config
 from scraper.domains import Resolver
-from scraper.domains.moves import Suggestion, auto_adoptions, suggest
+from scraper.domains.moves import Suggestion, auto_adoptions, suggest, volume_evidence
 from scraper.domains.moves import effective_config as apply_adoptions
 from scraper.errors import ConfigError
 from scraper.fetch import Fetcher, build_client
@@ -155,9 +156,10 @@ def learn_boilerplate(
 
 def adopt_moves(archive: Archive, config: Config, settings: Settings) -> list[Suggestion]:
     """Adopt the moves that publishers with ``auto_adopt`` have gathered enough evidence for."""
-    chosen = auto_adoptions(
-        config, suggest(config, archive.evidence()), settings.auto_adopt_min_kinds
-    )
+    now = datetime.now(UTC)
+    volume = volume_evidence(archive.host_activity(now - timedelta(days=365)), now)
+    suggestions = suggest(config, [*archive.evidence(), *volume])
+    chosen = auto_adoptions(config, suggestions, settings.auto_adopt_min_kinds)
     for item in chosen:
         assert item.publisher_id is not None
         archive.adopt(item.publisher_id, item.from_host, item.to_host, "auto")

@@ -88,6 +88,7 @@ class ParsedFeed:
     link: str | None
     items: tuple[FeedItem, ...]
     bozo_reason: str | None = None
+    self_link: str | None = None  # atom:link rel="self": where the feed says it lives
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,9 @@ class Article:
     word_count: int
     snippet: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    cluster: int | None = None  # story cluster (near-duplicates from other publishers)
+    revisions: int = 0  # earlier texts kept
+    also_published_by: tuple[str, ...] = ()  # search: the cluster's other publishers
 
 
 @dataclass(frozen=True, slots=True)

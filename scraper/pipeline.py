@@ -165,9 +165,12 @@ async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
             last_modified=feed.last_modified,
             body_hash=feed.body_hash,
         )
-    outcome.evidence += [
-        (feed.publisher_id, e) for e in moves.from_feed_link(result.final_url, parsed.link)
-    ]
+    for declared in (parsed.link, parsed.self_link):
+        found = moves.from_feed_link(result.final_url, declared)
+        outcome.evidence += [(feed.publisher_id, e) for e in found]
+    if parsed.self_link and parsed.self_link != feed.location:
+        # Where the feed says it lives: any later reference to that URL means this feed.
+        await deps.store(deps.store.archive.remember_feed_url, feed.id, parsed.self_link)
     await deps.store(deps.store.archive.record_poll, poll, outcome.failures, outcome.evidence)
     log.info(
         "Polled feed",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
 
 from scraper.cli.context import AppContext
 from scraper.domains import Resolver
-from scraper.domains.moves import suggest
+from scraper.domains.moves import suggest, volume_evidence
 from scraper.query.contract import iso
 
 
@@ -77,7 +78,10 @@ def list_command(app: AppContext, fmt: str) -> None:
 def suggest_command(app: AppContext, publisher_id: str | None, fmt: str) -> None:
     """List candidate domain moves with their evidence, strongest first."""
     config = app.effective_config()
-    items = suggest(config, app.archive().evidence())
+    archive = app.archive()
+    now = datetime.now(UTC)
+    volume = volume_evidence(archive.host_activity(now - timedelta(days=365)), now)
+    items = suggest(config, [*archive.evidence(), *volume])
     items = [s for s in items if publisher_id in (None, s.publisher_id)]
     if fmt == "json":
         click.echo(json.dumps([{

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from scraper.config import Alias, Config, Publisher
 from scraper.domains.evidence import Adoption, EvidenceCount
@@ -53,6 +53,29 @@ def suggest(config: Config, counts: Iterable[EvidenceCount]) -> list[Suggestion]
     for item in found.values():
         item.configured = _configured(config, item)
     return sorted(found.values(), key=lambda s: (-s.strength, -sum(s.kinds.values())))
+
+
+def volume_evidence(
+    activity: Iterable[tuple[str, str, datetime, datetime, int]],
+    now: datetime,
+    quiet_days: int = 14,
+    min_articles: int = 3,
+) -> list[EvidenceCount]:
+    """A publisher's items stopped coming from one host while they keep coming from another
+    that started later: its volume moved. One evidence per (publisher, old host, new host)."""
+    by_publisher: dict[str, list[tuple[str, datetime, datetime, int]]] = {}
+    for publisher, host, first, last, count in activity:
+        by_publisher.setdefault(publisher, []).append((host, first, last, count))
+    found = []
+    quiet = now - timedelta(days=quiet_days)
+    for publisher, hosts in by_publisher.items():
+        for old, old_first, old_last, old_n in hosts:
+            for new, new_first, new_last, new_n in hosts:
+                if (old != new and old_last < quiet <= new_last and new_first > old_first
+                        and min(old_n, new_n) >= min_articles):  # fmt: skip
+                    found.append(EvidenceCount(publisher, old, new, "volume", 1,
+                                               f"https://{new}/", new_first, new_last))  # fmt: skip
+    return found
 
 
 def _configured(config: Config, item: Suggestion) -> bool:

@@ -59,7 +59,17 @@ def parse_feed(
         link=_text(channel.get("link")),
         items=items,
         bozo_reason=bozo,
+        self_link=_self_link(channel),
     )
+
+
+def _self_link(channel: Mapping[str, Any]) -> str | None:
+    for link in channel.get("links", []):
+        if isinstance(link, Mapping) and link.get("rel") == "self":
+            href = _text(link.get("href"))
+            if href and href.startswith(("http://", "https://")):
+                return href
+    return None
 
 
 # Complaints about HTTP headers or encodings, not about the XML: the feed itself is fine.

@@ -7,7 +7,7 @@ Every method opens its own short transaction, so a failure rolls back that one o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -71,6 +71,14 @@ class Archive:
     def move_feed(self, feed_id: int, new_url: str, source: str) -> None:
         with self._session() as session, session.begin():
             moves.move_feed(session, feed_id, new_url, source)
+
+    def remember_feed_url(self, feed_id: int, url: str, source: str = "self") -> None:
+        with self._session() as session, session.begin():
+            moves.remember_feed_url(session, feed_id, url, source)
+
+    def host_activity(self, since: datetime) -> list[tuple[str, str, datetime, datetime, int]]:
+        with self._session() as session:
+            return moves.host_activity(session, since)
 
     def evidence(self, publisher_id: str | None = None) -> list[EvidenceCount]:
         with self._session() as session:

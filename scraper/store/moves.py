@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scraper.domains.evidence import Adoption, Evidence, EvidenceCount
-from scraper.store.tables import AdoptionRow, EvidenceRow, FeedRow, FeedUrlRow
+from scraper.domains.evidence import Adoption, Evidence, EvidenceCount, host_of
+from scraper.store.tables import (
+    AdoptionRow,
+    ArticleRow,
+    ArticleUrlRow,
+    EvidenceRow,
+    FeedRow,
+    FeedUrlRow,
+)
 from scraper.store.upsert import insert_ignore, upsert_add
 
 
@@ -74,6 +82,12 @@ def move_feed(session: Session, feed_id: int, new_url: str, source: str) -> None
     row.fetch_url = None if new_url == row.url else new_url
 
 
+def remember_feed_url(session: Session, feed_id: int, url: str, source: str) -> None:
+    now = datetime.now(UTC)
+    row = {"url": url, "feed_id": feed_id, "source": source, "first_seen_at": now}
+    insert_ignore(session, FeedUrlRow.__table__, [row])  # type: ignore[arg-type]
+
+
 def feed_id_for_url(session: Session, url: str) -> int | None:
     """Any URL a feed was ever known under → that feed."""
     direct = session.scalar(select(FeedRow.id).where(FeedRow.url == url))
@@ -84,3 +98,22 @@ def feed_id_for_url(session: Session, url: str) -> int | None:
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def host_activity(
+    session: Session, since: datetime
+) -> list[tuple[str, str, datetime, datetime, int]]:
+    """(publisher, host, first seen, last seen, articles) of the URLs met in feeds since
+    ``since``: the raw material of the "volume moved from one host to another" evidence."""
+    query = (
+        select(ArticleRow.publisher_id, ArticleUrlRow.url, ArticleUrlRow.first_seen_at)
+        .join(ArticleRow, ArticleRow.id == ArticleUrlRow.article_id)
+        .where(ArticleUrlRow.source == "feed", ArticleUrlRow.first_seen_at >= since)
+    )
+    spans: dict[tuple[str, str], list[Any]] = {}
+    for publisher_id, url, seen in session.execute(query.execution_options(yield_per=2000)):
+        key = (publisher_id, host_of(url))
+        seen = _utc(seen)
+        span = spans.setdefault(key, [seen, seen, 0])
+        span[0], span[1], span[2] = min(span[0], seen), max(span[1], seen), span[2] + 1
+    return [(p, h, first, last, n) for (p, h), (first, last, n) in spans.items()]

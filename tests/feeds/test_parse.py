@@ -77,3 +77,12 @@ def test_feed_broken_before_its_first_item_is_malformed() -> None:
 def test_valid_empty_feed_is_not_an_error() -> None:
     empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'
     assert parse_feed(empty, "https://example.com/feed").items == ()
+
+
+def test_atom_self_link_says_where_the_feed_lives() -> None:
+    body = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+        b'<link rel="self" href="https://new.example/feed.atom"/><id>x</id>'
+        b'<entry><title>E</title><link href="https://new.example/e"/><id>e</id></entry></feed>'
+    )
+    assert parse_feed(body, "https://old.example/feed").self_link == "https://new.example/feed.atom"
