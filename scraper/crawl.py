@@ -105,7 +105,7 @@ async def crawl(
     summary = CrawlSummary()
     async with build_client(settings, transport=transport, proxy=proxy) as client:
         publisher_ids = sorted({f.publisher_id for f in feeds})
-        before = await asyncio.to_thread(_learned, archive, publisher_ids, settings)
+        before = await asyncio.to_thread(learned_boilerplate, archive, publisher_ids, settings)
         deps = Deps(
             settings,
             config,
@@ -128,7 +128,7 @@ async def crawl(
     return summary
 
 
-def _learned(
+def learned_boilerplate(
     archive: Archive, publisher_ids: Sequence[str], settings: Settings
 ) -> dict[str, frozenset[str]]:
     return {
@@ -145,7 +145,7 @@ def learn_boilerplate(
     """Publishers whose learned boilerplate grew in this crawl get it removed from what was
     stored before it crossed the threshold; returns articles cleaned per publisher."""
     cleaned = {}
-    for publisher_id, known in _learned(archive, list(before), settings).items():
+    for publisher_id, known in learned_boilerplate(archive, list(before), settings).items():
         if known - before[publisher_id]:
             publisher = config.publisher(publisher_id)
             cleaned[publisher_id] = archive.reclean(

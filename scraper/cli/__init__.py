@@ -11,7 +11,9 @@ from scraper import __version__
 from scraper.cli.context import AppContext
 from scraper.cli.crawl import crawl_command
 from scraper.cli.db import db_group
+from scraper.cli.feeds import feeds_group
 from scraper.cli.query import export_command, reextract_command, search_command, show_command
+from scraper.cli.run import run_command
 from scraper.cli.serve import serve_command
 from scraper.cli.tools import domains_group, extract_command, publishers_group
 from scraper.errors import ScraperError
@@ -43,6 +45,8 @@ cli.add_command(extract_command)
 cli.add_command(domains_group)
 cli.add_command(publishers_group)
 cli.add_command(serve_command)
+cli.add_command(run_command)
+cli.add_command(feeds_group)
 
 
 def main() -> None:

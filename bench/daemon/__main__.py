@@ -1,0 +1,5 @@
+"""``python -m bench.daemon``: see :mod:`bench.daemon.run`."""
+
+from bench.daemon.run import main
+
+raise SystemExit(main())

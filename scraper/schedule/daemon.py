@@ -1,0 +1,317 @@
+"""``scraper run``: an APScheduler 3 loop that claims due feeds and polls them, for weeks.
+
+Jobs on one :class:`AsyncIOScheduler` (the pipeline is asyncio, so jobs are coroutines on the
+same loop as the polls):
+
+* **dispatch** (every ``dispatch_interval``): claim up to the free poll slots of due feeds under
+  a lease and start one task per feed; the task runs ``refresh_feed`` and writes the next poll;
+* **heartbeat** (a third of the lease): renew the leases of running polls, count overdue feeds;
+* **reload** (every few seconds): reload publishers when the config file's mtime changed
+  (SIGHUP does the same at once);
+* **prune** (hourly): drop stored pages older than ``raw_pages_keep_days``.
+
+One HTTP client and one :class:`PoliteFetcher` live as long as the daemon. Stopping (SIGTERM,
+SIGINT) stops dispatching, gives running polls ``shutdown_grace`` seconds, cancels the rest and
+releases every lease this process holds, so another daemon can take the feeds at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import secrets
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+from urllib.parse import urlsplit
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+
+from scraper.config import Config, load_config
+from scraper.crawl import adopt_moves, effective_config, learn_boilerplate, learned_boilerplate
+from scraper.domains import Resolver
+from scraper.errors import ScraperError
+from scraper.fetch import build_client
+from scraper.pipeline import Deps, FeedOutcome, StoreRunner
+from scraper.schedule.metrics import DaemonMetrics
+from scraper.schedule.polite import PoliteFetcher, identifying_user_agent
+from scraper.schedule.poll import limits_from, plan_after, poll_claim
+from scraper.settings import Settings
+from scraper.store.archive import Archive
+from scraper.store.schedule import Claim, ScheduleStore
+
+log = logging.getLogger(__name__)
+
+RELOAD_CHECK_S = 5.0
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def worker_id() -> str:
+    """Who holds a lease: host, pid and a random suffix (pids repeat across containers)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def timed(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> tuple[R, float]:
+    """Run ``fn`` and say how long it took *itself* (not the wait for the store's thread)."""
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - started
+
+
+class Daemon:
+    def __init__(
+        self,
+        settings: Settings,
+        config: Config,
+        archive: Archive,
+        *,
+        proxy: str | None = None,
+        owner: str | None = None,
+    ) -> None:
+        ua = identifying_user_agent(settings.user_agent, settings.contact_url)
+        self.settings = settings.model_copy(update={"user_agent": ua})
+        self.config = config
+        self.archive = archive
+        self.proxy = proxy
+        self.owner = owner or worker_id()
+        self.metrics = DaemonMetrics()
+        self.schedule = ScheduleStore(archive.engine)
+        self.store = StoreRunner(archive)
+        # Claims and schedule writes must not queue behind article saves. PostgreSQL takes them
+        # on a connection of their own; SQLite has one writer, so they share the pipeline's.
+        self.sched_store = self.store if settings.is_sqlite else StoreRunner(archive)
+        self.limits = limits_from(settings)
+        self.running: dict[int, asyncio.Task[None]] = {}
+        self.last_dispatch = time.monotonic()
+        self.stopping = False
+        self._deps: Deps | None = None
+        self._robots_off: frozenset[str] = frozenset()
+        self._config_mtime = self._mtime()
+        self._rng = random.Random()
+        self._job = asyncio.Lock()  # held while a job runs, so shutdown can wait for it
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until ``stop`` is set, then shut down cleanly."""
+        # A job still running at its next tick is skipped (coalesced) on purpose: not a warning.
+        logging.getLogger("apscheduler").setLevel(max(logging.getLogger().level, logging.ERROR))
+        await self.store(self.archive.sync_config, self.config)
+        self._apply_config(self.config)
+        async with build_client(self.settings, proxy=self.proxy) as client:
+            fetcher = PoliteFetcher(
+                client, self.settings, self._obeys_robots, self.metrics.fetch_seconds.observe
+            )
+            learned = await self.store(self._learned)
+            self._deps = Deps(
+                self.settings,
+                self.config,
+                Resolver(self.config.publishers),
+                fetcher,
+                self.store,
+                learned,
+            )
+            scheduler = self._scheduler()
+            scheduler.start()
+            log.info("Daemon started", extra={"owner": self.owner})
+            try:
+                await stop.wait()
+            finally:
+                self.stopping = True
+                scheduler.shutdown(wait=False)
+                async with self._job:  # let a running job finish; later ones see `stopping`
+                    pass
+                await self._drain()
+        log.info("Daemon stopped", extra={"owner": self.owner})
+
+    def _scheduler(self) -> AsyncIOScheduler:
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        every = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        s = self.settings
+        scheduler.add_job(
+            self.dispatch, "interval", seconds=s.dispatch_interval, next_run_time=now_utc(),
+            id="dispatch", **every,
+        )  # fmt: skip
+        scheduler.add_job(
+            self.heartbeat, "interval", seconds=max(0.5, s.poll_lease / 3), id="heartbeat", **every
+        )
+        scheduler.add_job(self.check_config, "interval", seconds=RELOAD_CHECK_S, **every)
+        scheduler.add_job(self.maintain, "interval", hours=1, **every)
+        return scheduler
+
+    async def _drain(self) -> None:
+        tasks = list(self.running.values())
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=self.settings.shutdown_grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        try:
+            released = await asyncio.to_thread(self.schedule.release, self.owner)
+        except Exception:
+            log.exception("Unable to release leases (they expire by themselves)")
+            return
+        log.info("Leases released", extra={"owner": self.owner, "count": released})
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    async def dispatch(self) -> None:
+        """Claim due feeds for the free slots and start polling them."""
+        async with self._job:
+            if not self.stopping:
+                await self._dispatch()
+
+    async def _dispatch(self) -> None:
+        free = self.settings.daemon_max_polls - len(self.running)
+        if free <= 0:
+            self.last_dispatch = time.monotonic()
+            return
+        try:
+            claims, spent = await self.sched_store(
+                timed, self.schedule.claim, self.owner, now_utc(), self.settings.poll_lease, free
+            )
+        except Exception:
+            log.exception("Unable to claim due feeds")
+            return
+        share = spent / max(len(claims), 1)
+        for claim in claims:
+            self.metrics.overhead.observe(share)
+            if claim.taken_over:
+                self.metrics.takeovers.inc()
+                log.warning("Lease taken over", extra={"feed_id": claim.ref.id})
+            task = asyncio.create_task(self._poll(claim), name=f"poll-{claim.ref.id}")
+            self.running[claim.ref.id] = task
+        self.metrics.in_flight.set(len(self.running))
+        self.last_dispatch = time.monotonic()
+
+    async def _poll(self, claim: Claim) -> None:
+        started = now_utc()
+        if claim.due_at is not None:
+            self.metrics.lag.observe(max((started - claim.due_at).total_seconds(), 0.0))
+        try:
+            assert self._deps is not None
+            outcome = await poll_claim(claim, self._deps, self.settings.unconditional_every)
+            self._count(outcome, (now_utc() - started).total_seconds())
+            plan = plan_after(claim, outcome, self.limits, self._rng.random())
+            kept, spent = await self.sched_store(
+                timed, self.schedule.finish, self.owner, claim.ref.id, plan, now_utc()
+            )
+            self.metrics.overhead.observe(spent)
+            if not kept:
+                log.warning("Lease lost during poll", extra={"feed_id": claim.ref.id})
+            if plan.disable_reason:
+                log.warning(
+                    "Feed disabled",
+                    extra={"feed_id": claim.ref.id, "feed_url": claim.ref.url,
+                           "reason": plan.disable_reason},
+                )  # fmt: skip
+        except Exception:
+            log.exception("Unable to finish poll", extra={"feed_id": claim.ref.id})
+        finally:
+            self.running.pop(claim.ref.id, None)
+            self.metrics.in_flight.set(len(self.running))
+
+    def _count(self, outcome: FeedOutcome, seconds: float) -> None:
+        self.metrics.polls.labels(outcome.status).inc()
+        self.metrics.poll_seconds.observe(seconds)
+        for status in ("new", "updated"):
+            if count := getattr(outcome, status):
+                self.metrics.articles.labels(status).inc(count)
+
+    async def heartbeat(self) -> None:
+        """Keep the leases of slow polls; measure how far behind the daemons are."""
+        until = now_utc() + timedelta(seconds=self.settings.poll_lease)
+        slack = max(10.0, 5 * self.settings.dispatch_interval)
+        try:
+            async with self._job:
+                if self.stopping:
+                    return
+                renew = self.schedule.renew
+                await self.sched_store(renew, self.owner, list(self.running), until)
+                overdue = await self.sched_store(self.schedule.overdue, now_utc(), slack)
+        except Exception:
+            log.exception("Heartbeat failed")
+            return
+        self.metrics.overdue.set(overdue)
+
+    def _learned(self) -> dict[str, frozenset[str]]:
+        return learned_boilerplate(
+            self.archive, [p.id for p in self.config.publishers], self.settings
+        )
+
+    async def maintain(self) -> None:
+        """What a crawl does after its feeds, done hourly: learn boilerplate, prune pages."""
+        try:
+            if self._deps is not None:
+                before = self._deps.learned
+                await self.store(learn_boilerplate, self.archive, self.config, self.settings,
+                                 dict(before))  # fmt: skip
+                self._deps = replace(self._deps, learned=await self.store(self._learned))
+            await self.store(self.archive.prune_raw_pages, self.settings.raw_pages_keep_days)
+            adopted = await self.store(adopt_moves, self.archive, self.config, self.settings)
+        except Exception:
+            log.exception("Maintenance failed")
+            return
+        if adopted:  # a publisher with auto_adopt moved home: resolve with its new domain
+            await self.reload("domain move adopted")
+
+    # -- configuration ------------------------------------------------------------------------
+
+    def _mtime(self) -> float | None:
+        try:
+            return Path(self.settings.config).stat().st_mtime
+        except OSError:
+            return None
+
+    async def check_config(self) -> None:
+        if (mtime := self._mtime()) != self._config_mtime:
+            self._config_mtime = mtime
+            await self.reload("config file changed")
+
+    async def reload(self, why: str) -> None:
+        """Re-read publishers and feeds without a restart; a broken file keeps the old ones."""
+        try:
+            loaded = await asyncio.to_thread(load_config, Path(self.settings.config))
+            config = await self.store(effective_config, self.archive, loaded)
+            await self.store(self.archive.sync_config, config)
+        except ScraperError as exc:
+            log.error("Configuration not reloaded", extra={"reason": str(exc), "why": why})
+            return
+        self._apply_config(config)
+        if self._deps is not None:
+            self._deps = replace(self._deps, config=config, resolver=Resolver(config.publishers))
+        log.info("Configuration reloaded", extra={"why": why})
+
+    def _apply_config(self, config: Config) -> None:
+        self.config = config
+        self._robots_off = frozenset(
+            host for p in config.publishers if not p.obey_robots for host in p.domains
+        )
+
+    def _obeys_robots(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        return host not in self._robots_off
+
+    # -- health -------------------------------------------------------------------------------
+
+    async def health(self) -> tuple[bool, str]:
+        stalled_after = max(10.0, 5 * self.settings.dispatch_interval)
+        idle = time.monotonic() - self.last_dispatch
+        if idle > stalled_after:
+            return False, f"scheduler stalled: no dispatch for {idle:.0f} s"
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self.schedule.ping), 5.0)
+        except Exception as exc:
+            return False, f"database unreachable: {type(exc).__name__}"
+        return True, f"ok: {len(self.running)} polls running"

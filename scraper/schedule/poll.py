@@ -1,0 +1,65 @@
+"""One claimed feed: run the pipeline's ``refresh_feed`` exactly as a crawl does, then plan.
+
+The only things the daemon adds around the pipeline: every Nth poll goes out without
+validators (servers that answer 304 to everything are caught; the body hash still spares the
+parse when nothing changed), a crash inside the pipeline becomes a failed poll instead of a
+dead task, and the outcome is turned into :class:`PollFacts` for the pure scheduling math.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import UTC, datetime
+
+from scraper.errors import FetchError, ScraperError
+from scraper.pipeline import Deps, FeedOutcome, refresh_feed
+from scraper.schedule.hints import max_age_seconds
+from scraper.schedule.interval import Limits, Plan, PollFacts, plan_next
+from scraper.settings import Settings
+from scraper.store.schedule import Claim
+
+log = logging.getLogger(__name__)
+
+
+def limits_from(settings: Settings) -> Limits:
+    low = min(settings.poll_min_interval, settings.poll_max_interval)
+    return Limits(low, settings.poll_max_interval, settings.feed_disable_after)
+
+
+def is_unconditional(poll_count: int, every: int) -> bool:
+    """Every ``every``-th poll (the 10th, 20th … with 10) drops ETag and Last-Modified."""
+    return every > 0 and poll_count % every == every - 1
+
+
+def facts_from(outcome: FeedOutcome) -> PollFacts:
+    failed = outcome.status == "failed"
+    return PollFacts(
+        failed=failed,
+        http_status=outcome.http_status,
+        new=outcome.new,
+        item_dates=outcome.item_dates,
+        ttl_s=outcome.ttl_s,
+        max_age_s=None if failed else max_age_seconds(outcome.headers),
+        retry_after_s=outcome.retry_after,
+        reason=outcome.failures[0].reason if failed and outcome.failures else None,
+    )
+
+
+async def poll_claim(claim: Claim, deps: Deps, unconditional_every: int) -> FeedOutcome:
+    """``refresh_feed`` for a claimed feed; never raises except on cancellation."""
+    ref = claim.ref
+    if is_unconditional(claim.poll_count, unconditional_every):
+        ref = dataclasses.replace(ref, etag=None, last_modified=None)
+    try:
+        return await refresh_feed(ref, deps)
+    except Exception as exc:  # a bug or a dead database must not kill the daemon
+        log.exception("Poll crashed", extra={"feed_id": ref.id, "feed_url": ref.url})
+        outcome = FeedOutcome(ref, status="failed")
+        error = exc if isinstance(exc, ScraperError) else FetchError(ref.url, "crash", str(exc))
+        outcome.fail("poll", error, ref.url)
+        return outcome
+
+
+def plan_after(claim: Claim, outcome: FeedOutcome, limits: Limits, jitter: float) -> Plan:
+    return plan_next(claim.state, facts_from(outcome), limits, datetime.now(UTC), jitter)
