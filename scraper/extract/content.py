@@ -11,16 +11,19 @@ sums decay a little per level, so a wrapper must add real prose to beat its
 child, while a parent still wins when the prose is split across siblings.
 The candidate score also scales with class/id hints and (1 - link density).
 
+Hidden elements (``hidden``, inline ``display: none``) count as boilerplate.
 For speed, subtrees with a strong negative hint and no wrapper-like name are
 not walked at all; if nothing reads like prose after that, the page is walked
-again without pruning.
+again without pruning, and what it finds is accepted only when at most one
+level of boilerplate wraps it (not prose deep in sidebar widgets or comment
+threads). The winner is then reconciled with the headline (:mod:`anchor`).
 """
 
 from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from scraper.extract import hints
+from scraper.extract import anchor, hints
 from scraper.extract.dom import (
     BLOCK_TAGS,
     BOILERPLATE_TAGS,
@@ -28,7 +31,7 @@ from scraper.extract.dom import (
     MAX_DEPTH,
     NOISE_TAGS,
     TEXT_TAG,
-    class_id,
+    class_id_hidden,
 )
 
 _STRONG_PENALTY = 0.4
@@ -43,9 +46,11 @@ _LABELED_JUNK = 0.0
 # Per-level decay of child scores: lower favours the tight container over the
 # wrapper that adds sidebars (0.8 tuned on Dragnet train: +0.003 F1 over 0.9).
 _DECAY = 0.8
-_TITLE_CLIMB = 4
 _PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "pre"})
-_TITLE_KEEP = 0.75
+# Blocks that are a list in themselves; a box of links in a <div> is a widget.
+# A link-rich <p> with this much text besides its links is a sentence, wherever it is.
+_LINKED_SENTENCE = 50
+_LIST_TAGS = frozenset({"ul", "ol", "dl", "p"})
 _PRUNED_TAGS = frozenset({"nav", "aside", "footer", "menu", "dialog"})
 
 
@@ -54,7 +59,7 @@ class Box:
 
     __slots__ = (
         "boilerplate", "chars", "children", "hint", "index", "links", "node", "parent", "penalty",
-        "score", "tag",
+        "prose", "score", "tag",
     )  # fmt: skip
 
     def __init__(
@@ -72,6 +77,8 @@ class Box:
         self.boilerplate = hint >= hints.WEAK_NEGATIVE or tag in BOILERPLATE_TAGS
         self.chars = 0
         self.links = 0
+        # Characters (without links) of paragraphs that read as prose, outside boilerplate.
+        self.prose = 0
         self.score = 0.0
         self.children: list[int] = []
 
@@ -111,7 +118,8 @@ class _Walker:
         self.pruned = False
 
     def block(self, node: LexborNode, tag: str, parent: Box | None, depth: int) -> Box:
-        hint = hints.classify(tag, class_id(node))
+        names, hidden = class_id_hidden(node)
+        hint = hints.PRUNE if hidden else hints.classify(tag, names)
         box = Box(node, tag, hint, parent, len(self.boxes))
         self.boxes.append(box)
         if self.prune and parent is not None and (hint == hints.PRUNE or tag in _PRUNED_TAGS):
@@ -124,6 +132,8 @@ class _Walker:
         if weight < 0 < chars and tag in HEADING_TAGS and links * 2 <= chars:
             weight = 0.0  # headings are short by nature, not boilerplate
         box.score += weight
+        if weight > 0:
+            box.prose += chars - links
         box.chars += chars
         box.links += links
         return box
@@ -144,6 +154,8 @@ class _Walker:
                 box.children.append(sub.index)
                 box.chars += sub.chars
                 box.links += sub.links
+                if not sub.boilerplate:
+                    box.prose += sub.prose
                 box.score += _LABELED_JUNK * sub.chars if sub.boilerplate else _DECAY * sub.score
                 continue
             else:
@@ -187,45 +199,23 @@ def _best(boxes: list[Box]) -> Box | None:
     return best
 
 
-def _ancestry(node: LexborNode | None) -> set[int]:
-    ids: set[int] = set()
-    while node is not None:
-        ids.add(node.mem_id)
-        node = node.parent
-    return ids
-
-
-def _with_title(boxes: list[Box], best: Box, title: LexborNode | None) -> Box:
-    """Widen ``best`` to the nearby ancestor that also holds the article's heading.
-
-    Templates often put the headline and byline in a header next to the body
-    container; they belong to the article. Only close ancestors that add
-    little besides the heading are accepted.
+def find_article(
+    root: LexborNode, title: LexborNode | None = None
+) -> tuple[list[Box], Box | None, list[int]]:
+    """All boxes under ``root``, the best article candidate (None if nothing reads as prose)
+    and the ``mem_id`` of blocks in it that are not part of the article (see :mod:`anchor`).
     """
-    if title is None:
-        return best
-    around_title = _ancestry(title)
-    if best.node.mem_id in around_title:
-        return best
-    index = best.parent
-    for _ in range(_TITLE_CLIMB):
-        if index < 0 or boxes[index].tag == "body":
-            break
-        box = boxes[index]
-        if box.node.mem_id in around_title:
-            return box if box.score >= _TITLE_KEEP * best.score else best
-        index = box.parent
-    return best
-
-
-def find_article(root: LexborNode, title: LexborNode | None = None) -> tuple[list[Box], Box | None]:
-    """All boxes under ``root`` and the best article candidate, None if nothing reads as prose."""
     boxes, pruned = analyse(root)
     best = _best(boxes)
     if best is None and pruned:
         boxes, _ = analyse(root, prune=False)
         best = _best(boxes)
-    return boxes, _with_title(boxes, best, title) if best is not None else None
+        if best is not None and best.penalty < _STRONG_PENALTY:
+            best = None  # prose deep in sidebars or comment threads is not the article
+    if best is None:
+        return boxes, None, []
+    article, left_out = anchor.anchor(boxes, best, title, candidate_score)
+    return boxes, article, left_out
 
 
 def is_junk(box: Box, link_lists: bool = True) -> bool:
@@ -234,21 +224,61 @@ def is_junk(box: Box, link_lists: bool = True) -> bool:
         return True
     if box.hint == hints.WEAK_NEGATIVE and box.score <= 0:
         return True
-    return link_lists and box.chars > 0 and box.links * 2 > box.chars
+    return link_lists and _link_list(box)
 
 
-def junk_blocks(boxes: list[Box], article: Box, link_lists: bool = True) -> list[int]:
-    """``mem_id`` of the blocks to leave out when rendering ``article``.
+def _link_list(box: Box) -> bool:
+    """Link-dominated and without prose of its own worth keeping."""
+    return box.chars > 0 and box.links * 2 > box.chars and box.prose * 2 <= box.chars - box.links
 
-    ``link_lists`` also drops link-dominated blocks (menus, "related" lists);
-    fragment rendering keeps them since a feed item has no navigation.
+
+def _last(boxes: list[Box], box: Box) -> int:
+    """Index of the last box of ``box``'s subtree (boxes are in document order)."""
+    while box.children:
+        box = boxes[box.children[-1]]
+    return box.index
+
+
+def junk_blocks(
+    boxes: list[Box], article: Box, link_lists: bool = True
+) -> tuple[list[int], list[int]]:
+    """``mem_id`` of the blocks to leave out when rendering ``article``, and of kept link lists.
+
+    ``link_lists`` also drops link-dominated blocks (menus, "related" lists)
+    unless prose surrounds them: a list of links between two paragraphs of
+    the body is part of it (a reading list, a round-up). A paragraph with
+    enough words besides its links is kept anywhere. Fragment rendering
+    keeps them all since a feed item has no navigation.
     """
     junk: list[int] = []
+    kept: list[int] = []
+    lists: list[Box] = []
+    first_prose = last_prose = -1
     stack = list(article.children)
     while stack:
         box = boxes[stack.pop()]
-        if is_junk(box, link_lists):
+        if is_junk(box, link_lists=False):
+            junk.append(box.node.mem_id)
+        elif link_lists and _link_list(box):
+            lists.append(box)
+        else:
+            stack.extend(box.children)
+            if (box.prose and not box.children) or (box.tag in _PARAGRAPH_TAGS and box.prose):
+                last_prose = max(last_prose, box.index)
+                first_prose = box.index if first_prose < 0 else min(first_prose, box.index)
+    for box in lists:
+        inside = first_prose < box.index and _last(boxes, box) < last_prose
+        if (box.tag in _LIST_TAGS and inside) or (
+            box.tag == "p" and box.chars - box.links >= _LINKED_SENTENCE
+        ):
+            kept.append(box.node.mem_id)
+            stack.extend(box.children)  # inside the body: keep, minus named boilerplate
+        else:
+            junk.append(box.node.mem_id)
+    while stack:
+        box = boxes[stack.pop()]
+        if is_junk(box, link_lists=False):
             junk.append(box.node.mem_id)
         else:
             stack.extend(box.children)
-    return junk
+    return junk, kept

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.model import DEFAULT_MAX_BYTES
@@ -29,6 +31,7 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Boilerplate by nature, whatever their class says.
 BOILERPLATE_TAGS = frozenset({"nav", "aside", "footer", "figcaption", "caption", "menu", "dialog"})
 TEXT_TAG = "-text"
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 # Parsing is linear, but a pathological document can still nest deeply; below
 # this depth a subtree is treated as one flat block of text.
@@ -53,16 +56,21 @@ def parse(html: str) -> LexborHTMLParser:
     return LexborHTMLParser(html.encode("utf-8", "replace"), scripting=True)
 
 
-def class_id(node: LexborNode) -> str:
-    """``class`` and ``id`` joined, the string class/id hints are matched on."""
+def class_id_hidden(node: LexborNode) -> tuple[str, bool]:
+    """``class`` and ``id`` joined (what class/id hints match on), and whether the element is
+    hidden (``hidden`` attribute, inline ``display: none`` or ``visibility: hidden``)."""
     attrs = node.attributes
     if not attrs:
-        return ""
+        return "", False
     cls = attrs.get("class")
     ident = attrs.get("id")
+    style = attrs.get("style")
+    hidden = "hidden" in attrs or (
+        style is not None and _HIDDEN_STYLE.search(style.lower()) is not None
+    )
     if cls and ident:
-        return f"{cls} {ident}"
-    return cls or ident or ""
+        return f"{cls} {ident}", hidden
+    return cls or ident or "", hidden
 
 
 def safe_css(node: LexborNode | LexborHTMLParser, selector: str) -> list[LexborNode]:

@@ -8,7 +8,7 @@ from scraper.extract import content, dom, furniture, metadata, rules
 from scraper.extract.decode import decode_html
 from scraper.extract.language import detect_language
 from scraper.extract.model import DEFAULT_MAX_BYTES, Extraction, ExtractRules
-from scraper.extract.text import join_paragraphs, render
+from scraper.extract.text import drop_repeats, join_paragraphs, render
 
 _NO_RULES = ExtractRules()
 # JSON-LD articleBody replaces the DOM result only when the DOM found much less.
@@ -29,14 +29,15 @@ def _body_paragraphs(
     root = rules.article_root(tree, selected.article_selector)
     if root is not None:
         boxes, _ = content.analyse(root, prune=False)
-        return render(root, content.junk_blocks(boxes, boxes[0], link_lists=False))
+        return render(root, content.junk_blocks(boxes, boxes[0], link_lists=False)[0])
     body = tree.body
     if body is None:
         return []
-    boxes, best = content.find_article(body, heading)
+    boxes, best, left_out = content.find_article(body, heading)
     if best is None:
         return []
-    return render(best.node, content.junk_blocks(boxes, best))
+    junk, lists = content.junk_blocks(boxes, best)
+    return drop_repeats(render(best.node, junk + left_out, lists=lists))
 
 
 def _jsonld_paragraphs(page: metadata.PageMeta, found: list[str]) -> list[str]:
@@ -111,6 +112,7 @@ def html_to_text(fragment: str) -> str:
         if body is None:
             return ""
         boxes, _ = content.analyse(body, prune=False)
-        return join_paragraphs(render(body, content.junk_blocks(boxes, boxes[0], link_lists=False)))
+        junk, _ = content.junk_blocks(boxes, boxes[0], link_lists=False)
+        return join_paragraphs(render(body, junk))
     except Exception:  # same contract as extract()
         return ""

@@ -21,7 +21,9 @@ _STRONG = re.compile(
     r"related|recommend|newsletter|subscri|cookie|consent|gdpr|breadcrumb|caption|"
     r"respond|repl(?:y|ies)|trackback|pingback|outbrain|taboola|promo|popup|modal|"
     r"advert|sponsor|skyscraper|shoutbox|footer|masthead|about[-_]?(?:the[-_]?)?author|"
-    r"author[-_]?(?:bio|info|box|about|desc|profile)|postmetadata|entry-utility|entry-footer|"
+    r"author[-_]?(?:bio|info|box|about|desc|profile)|(?:post|entry|article)[-_]?author(?:$|\s)|"
+    r"(?:^|\s)author(?:[-_][a-z]+)?(?:$|\s)|"
+    r"postmetadata|entry-utility|entry-footer|"
     r"post-footer|copyright|disclaimer|"
     r"signup|sign-up|login|navbar|pagination|pager\b|tagcloud|tag-?list|print-?only|"
     r"donat|paywall|membership|fundrais|support[-_]?(?:box|us|banner|cta)",

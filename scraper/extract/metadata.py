@@ -19,6 +19,7 @@ from scraper.extract.authors import clean_authors
 from scraper.extract.dates import date_from_url, parse_date
 
 _MAX_META = 300
+_WORDS = re.compile(r"\w+")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»«/]|::)\s+")
 _MAX_TAGS = 30
 
@@ -246,12 +247,25 @@ def _similar(heading: str, title: str) -> bool:
     return len(a) >= 8 and (a in b or b in a)
 
 
+def _folded(text: str) -> str:
+    """Letters and digits only: "I’m in" and "Im in" are the same title."""
+    return "".join(_WORDS.findall(text.casefold()))
+
+
 def title_heading(tree: LexborHTMLParser, page: PageMeta) -> LexborNode | None:
-    """The on-page heading of the article: one matching the metadata title, else a lone h1."""
+    """The on-page heading of the article: one matching the metadata title, else a lone h1.
+
+    A heading equal to the title (without the site name) wins over the first
+    one merely contained in it: the site name is often an ``<h1>`` of its own.
+    """
     titles = [t for t in (page.meta.get("og:title"), page.title_tag) if t]
+    exact = {_folded(v) for t in titles for v in (t, strip_site_name(t))}
     headings = tree.css("h1, h2, h3")[:40]
-    for node in headings:
-        text = heading_text(node)
+    texts = [heading_text(node) for node in headings]
+    for node, text in zip(headings, texts, strict=True):
+        if len(text) >= 8 and _folded(text) in exact:
+            return node
+    for node, text in zip(headings, texts, strict=True):
         if any(_similar(text, t) for t in titles):
             return node
     h1s = [n for n in headings if n.tag == "h1"]

@@ -24,22 +24,48 @@ _SECTION_END = re.compile(
     r"\d+ (?:comments?|responses?|thoughts?|replies) (?:on|to) .*|"
     r"related (?:posts?|articles?|stories|content|links|reading)|you (?:may|might) also like.*|"
     r"more from .{0,30}|share this(?: article| post| story)?|like this|"
-    r"recommended(?: for you)?|most (?:popular|read|viewed))\s*(?:\(\d+\))?\s*[:.!]?",
+    r"recommended(?: for you)?|most (?:popular|read|viewed)|"
+    r"posted by:? [^\n]{1,60}? (?:at|on) [^\n]{1,40})\s*(?:\(\d+\))?\s*[:.!]?",
     re.IGNORECASE,
 )
 _SECTION_END_MAX = 80
-# Legal small print ("© 2012 …", "All rights reserved") is never article text.
-_LEGAL = re.compile(r"^\s*(?:©|\(c\)\s|copyright\b)|all rights reserved", re.IGNORECASE)
+_CELL_TAGS = frozenset({"td", "th"})
+# Such a heading ends the article only after some prose.
+_CUT_AFTER = 200
+# Small print ("© 2012 …", "All rights reserved", CMS stock lines) is never article text.
+_LEGAL = re.compile(
+    r"^\s*(?:©|\(c\)\s|copyright\b)|all rights reserved|"
+    # The stock WordPress post footer ("You can follow any responses to this entry …").
+    r"follow any (?:responses|comments) to this (?:entry|post) through",
+    re.IGNORECASE,
+)
 _LEGAL_MAX = 400
+# Shorter paragraphs ("Advertisement", "Photo: AP") may legitimately repeat.
+_REPEAT_MIN = 100
 
 
 class _Renderer:
-    __slots__ = ("buf", "cut", "lines", "paragraphs", "skip", "stopped")
+    __slots__ = (
+        "buf",
+        "chars",
+        "cut",
+        "in_cell",
+        "in_list",
+        "lines",
+        "lists",
+        "paragraphs",
+        "skip",
+        "stopped",
+    )
 
-    def __init__(self, skip: Iterable[int], cut: bool = True) -> None:
+    def __init__(self, skip: Iterable[int], cut: bool = True, lists: Iterable[int] = ()) -> None:
         self.skip = frozenset(skip)
+        self.lists = frozenset(lists)
+        self.in_list = 0
+        self.in_cell = 0
         self.cut = cut
         self.stopped = False
+        self.chars = 0
         self.paragraphs: list[str] = []
         self.lines: list[str] = []
         self.buf: list[str] = []
@@ -55,12 +81,15 @@ class _Renderer:
         if self.lines:
             paragraph = "\n".join(self.lines)
             self.lines.clear()
-            if self.cut and self.paragraphs and _is_section_end(paragraph):
-                self.stopped = True
+            if self.cut and not self.in_cell and _is_section_end(paragraph):
+                # Above the body it is a share bar or comment counter, in a link list
+                # kept within the body a stray label: dropped, but the body goes on.
+                self.stopped = self.chars >= _CUT_AFTER and not self.in_list
                 return
             if len(paragraph) <= _LEGAL_MAX and _LEGAL.search(paragraph):
                 return
             self.paragraphs.append(paragraph)
+            self.chars += len(paragraph)
 
     def flush_pre(self) -> None:
         text = "".join(self.buf).strip("\n").rstrip()
@@ -94,9 +123,15 @@ class _Renderer:
             self.buf.append(node.text())
             self.flush_pre()
             return
+        listed = node.mem_id in self.lists
+        cell = tag in _CELL_TAGS  # "Response", "Comments": a table header, not a section
+        self.in_list += listed
+        self.in_cell += cell
         self.walk(node, depth + 1)
         if not self.stopped:
             self.flush()
+        self.in_list -= listed
+        self.in_cell -= cell
 
 
 def _is_section_end(paragraph: str) -> bool:
@@ -105,12 +140,16 @@ def _is_section_end(paragraph: str) -> bool:
     )
 
 
-def render(node: LexborNode, skip: Iterable[int] = (), *, cut: bool = True) -> list[str]:
+def render(
+    node: LexborNode, skip: Iterable[int] = (), *, cut: bool = True, lists: Iterable[int] = ()
+) -> list[str]:
     """Paragraphs of ``node``'s subtree, leaving out blocks whose ``mem_id`` is in ``skip``.
 
-    With ``cut``, rendering stops at a comments/related-links section heading.
+    With ``cut``, rendering stops at a comments/related-links section heading,
+    except inside the blocks of ``lists`` (link lists kept within the body),
+    where such a line is only dropped.
     """
-    renderer = _Renderer(skip, cut)
+    renderer = _Renderer(skip, cut, lists)
     if node.tag == "pre":
         renderer.buf.append(node.text())
         renderer.flush_pre()
@@ -118,6 +157,23 @@ def render(node: LexborNode, skip: Iterable[int] = (), *, cut: bool = True) -> l
     renderer.walk(node, 0)
     renderer.flush()
     return renderer.paragraphs
+
+
+def drop_repeats(paragraphs: list[str]) -> list[str]:
+    """``paragraphs`` without verbatim repeats of an earlier long paragraph.
+
+    Templates sometimes carry the body twice (a teaser and a full variant, one
+    hidden by CSS); a prose paragraph is never meant to be read twice.
+    """
+    seen: set[str] = set()
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        if len(paragraph) >= _REPEAT_MIN:
+            if paragraph in seen:
+                continue
+            seen.add(paragraph)
+        kept.append(paragraph)
+    return kept
 
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:
