@@ -120,7 +120,7 @@ async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
         answer = await fetch_with_failover(
             deps.fetcher,
             feed.location,
-            deps.resolver.failover_urls(feed.location),
+            deps.resolver.failover_urls,
             block_signatures=publisher.block_signatures,
             etag=feed.etag,
             last_modified=feed.last_modified,
@@ -165,8 +165,8 @@ async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
             last_modified=feed.last_modified,
             body_hash=feed.body_hash,
         )
-    for declared in (parsed.link, parsed.self_link):
-        found = moves.from_feed_link(result.final_url, declared)
+    for declared in (parsed.link, parsed.self_link):  # vs. the URL the feed is known by
+        found = moves.from_feed_link(feed.url, declared)
         outcome.evidence += [(feed.publisher_id, e) for e in found]
     if parsed.self_link and parsed.self_link != feed.location:
         # Where the feed says it lives: any later reference to that URL means this feed.
@@ -323,14 +323,14 @@ def _from_feed(
 async def _fetch_page(url: str, publisher: Publisher, deps: Deps) -> Answer:
     """Old links to dead or blocked domains go straight to a live one; a page no domain of
     its publisher serves any more may come from a web archive (when one is configured)."""
-    alternatives = deps.resolver.failover_urls(url)
     first = url
-    if _host_status(publisher, host_of(url)) in ("blocked", "dead") and alternatives:
-        first, alternatives = same_scheme(alternatives[0], url), alternatives[1:]
+    if _host_status(publisher, host_of(url)) in ("blocked", "dead"):
+        first = same_scheme(deps.resolver.failover_urls(url)[0], url)
     options = {"accept": PAGE_ACCEPT, "kind": "page", "proxy": publisher.proxy}
     try:
         return await fetch_with_failover(
-            deps.fetcher, first, alternatives, block_signatures=publisher.block_signatures,
+            deps.fetcher, first, deps.resolver.failover_urls,
+            block_signatures=publisher.block_signatures,
             **options,
         )  # fmt: skip
     except FetchError as exc:
@@ -370,7 +370,8 @@ def _from_page(
         found = moves.from_fetch(page.url, answer.failed_over_from, answer.redirects)
         found += moves.from_page(page.final_url, extraction.canonical_url, extraction.text,
                                  publisher.canonical_domain)  # fmt: skip
-        found += moves.from_urls_of_one_article(u for u, _ in urls)
+        seen = [u for u, source in urls if source != "alias"]  # observed, not derived
+        found += moves.from_urls_of_one_article([*seen, page.final_url])
         outcome.evidence += [(res.publisher_id or publisher.id, e) for e in found]
     raw = None
     if deps.settings.store_raw_pages:

@@ -244,3 +244,33 @@ def test_page_gone_from_every_domain_comes_from_the_web_archive(
             "SELECT text_source FROM articles WHERE id = ?", (article.id,)
         ).scalar()
     assert source == "archive"
+
+
+def test_publisher_with_auto_adopt_moves_home_on_enough_evidence(
+    tmp_path: Path, web: LocalWeb
+) -> None:
+    """Configured at the blocked southfront.org; its pages, reached through failover on
+    .press, say "NOW hosted at southfront.press" and carry the same slugs: two kinds agree."""
+    config_path = tmp_path / "publishers.toml"
+    config_path.write_text(
+        """
+[[publisher]]
+id = "southfront"
+name = "SouthFront"
+canonical_domain = "southfront.org"
+auto_adopt = true
+feeds = ["http://southfront.org/feed/"]
+aliases = [{ domain = "southfront.press", status = "live" }]
+""",
+        encoding="utf-8",
+    )
+    config = load_config(config_path)
+    url = f"sqlite:///{tmp_path}/a.db"
+    archive = open_archive(url, auto_upgrade=True)
+    summary = run(archive, config, web, url)
+    assert [(m.from_host, m.to_host) for m in summary.adopted] == [
+        ("southfront.org", "southfront.press")
+    ]
+    env = {"SCRAPER_DATABASE_URL": url, "SCRAPER_CONFIG": str(config_path)}
+    resolved = CliRunner().invoke(cli, ["domains", "resolve", "http://southfront.org/x/"], env=env)
+    assert "https://southfront.press/x/" in resolved.output

@@ -112,13 +112,13 @@ def from_feed_link(feed_url: str, channel_link: str | None) -> list[Evidence]:
 
 
 def from_notice(text: str, page_url: str, home: str) -> list[Evidence]:
-    """A "we moved" notice naming a host other than the one the page was served from or the
-    publisher's current home ``home``: the move is from ``home`` to the named host."""
+    """A "we moved" notice naming a host other than the publisher's configured home ``home``:
+    the move is from ``home`` to the named host (even when the page came from that host)."""
     found: list[Evidence] = []
     for match in _NOTICE.finditer(text):
-        named = next(g for g in match.groups() if g).lower().rstrip(".")
-        if host_of(f"http://{named}/") not in {host_of(page_url), home}:
-            found.append(Evidence(home, host_of(f"http://{named}/"), "notice", page_url))
+        named = host_of("http://" + next(g for g in match.groups() if g).rstrip(".") + "/")
+        if named and named != home:
+            found.append(Evidence(home, named, "notice", page_url))
     return found
 
 
@@ -147,5 +147,10 @@ def from_fetch(requested: str, failed_over_from: str | None, hops: Iterable[Hop]
 
 
 def from_page(page_url: str, declared: str | None, raw_text: str, home: str) -> list[Evidence]:
-    """What a page says about where it lives: its declared URL and any "we moved" notice."""
-    return from_declared_url(page_url, declared) + from_notice(raw_text, page_url, home)
+    """What a page says about where it lives: its declared URL (on another host than the one
+    that served it, or than the publisher's configured ``home``) and any "we moved" notice."""
+    found = from_declared_url(page_url, declared)
+    target = host_of(declared) if declared else ""
+    if target and target != home and target == host_of(page_url):
+        found.append(Evidence(home, target, "canonical", page_url))
+    return found + from_notice(raw_text, page_url, home)

@@ -9,7 +9,7 @@ which URL answered, so it can remember it for the feed and record the event.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -59,15 +59,18 @@ def is_block_page(result: FetchResult, signatures: Sequence[str]) -> bool:
 async def fetch_with_failover(
     fetcher: Fetcher,
     url: str,
-    alternatives: Sequence[str],
+    alternatives: Callable[[str], Sequence[str]],
     *,
     block_signatures: Sequence[str] = (),
     **kwargs: Any,
 ) -> Answer:
-    """Fetch ``url``; on a host-level failure, try each alternative in order.
+    """Fetch ``url``; on a host-level failure, try the alternatives in order.
 
-    Conditional headers are sent only to the first URL: another host's validators differ.
-    Raises the *first* failure when every alternative fails too.
+    ``alternatives(u)`` lists the same page on the other domains of ``u``'s publisher. It is
+    asked for ``url`` and, when a redirect led elsewhere before the failure (an unknown old
+    domain redirecting to a blocked one), for the URL that failed too. Conditional headers go
+    only to the first URL: another host's validators differ. Raises the *first* failure when
+    every alternative fails too.
     """
     try:
         result = await fetcher.fetch(url, **kwargs)
@@ -79,10 +82,15 @@ async def fetch_with_failover(
             raise
         first = exc
     plain = {k: v for k, v in kwargs.items() if k not in ("etag", "last_modified")}
-    for alternative in alternatives:
+    candidates = [*alternatives(url)]
+    if first.url != url:
+        candidates += alternatives(first.url)
+    tried = {url, first.url}
+    for alternative in candidates:
         candidate = same_scheme(alternative, url)
-        if candidate == url:
+        if candidate in tried:
             continue
+        tried.add(candidate)
         try:
             result = await fetcher.fetch(candidate, **plain)
         except FetchError:

@@ -22,7 +22,7 @@ def run(handler: object, url: str = "http://old.test/a", **kw: object) -> Answer
         transport = httpx.MockTransport(handler)  # type: ignore[arg-type]
         async with build_client(settings, transport=transport) as client:
             fetcher = Fetcher(client, settings)
-            return await fetch_with_failover(fetcher, url, ALTERNATIVES, **kw)  # type: ignore[arg-type]
+            return await fetch_with_failover(fetcher, url, lambda _: ALTERNATIVES, **kw)  # type: ignore[arg-type]
 
     return asyncio.run(go())
 
