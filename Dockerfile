@@ -15,4 +15,4 @@ ENV SCRAPER_CONFIG=/app/config/publishers.toml \
     SCRAPER_LOG_FORMAT=json \
     SCRAPER_LOG_LEVEL=INFO
 ENTRYPOINT ["scraper"]
-CMD ["crawl"]
+CMD ["run"]
