@@ -1,0 +1,186 @@
+"""Time searches through the HTTP API, in process, and keep the SQL each request ran.
+
+One request at a time (latency, not throughput) through ``httpx.ASGITransport`` into the app
+``create_app`` builds, so routing, validation, the store and serialisation are all counted.
+SQLAlchemy cursor events record every statement of the request with its own duration, so a
+slow shape can be traced to the statement (and re-run under EXPLAIN ANALYZE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+
+from scraper.api import create_app
+from scraper.config import Config
+from scraper.settings import Settings
+from scraper.store.archive import Archive
+
+WARMUP = 5
+
+
+@dataclass
+class Statement:
+    sql: str
+    params: Any
+    seconds: float
+
+
+@dataclass
+class Sample:
+    params: dict[str, str]
+    seconds: float
+    items: int
+    statements: list[Statement]
+
+    @property
+    def sql_seconds(self) -> float:
+        return sum(s.seconds for s in self.statements)
+
+    @property
+    def slowest(self) -> Statement:
+        return max(self.statements, key=lambda s: s.seconds)
+
+
+@dataclass
+class ShapeResult:
+    shape: str
+    samples: list[Sample] = field(default_factory=list)
+    planned: int = 0
+    capped: bool = False
+
+    def pct(self, q: float) -> float:
+        values = sorted(s.seconds for s in self.samples)
+        if not values:
+            return float("nan")
+        return values[min(len(values) - 1, max(0, round(q * len(values)) - 1))] * 1000
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(s.seconds for s in self.samples) * 1000
+
+    @property
+    def p95(self) -> float:
+        return self.pct(0.95)
+
+    @property
+    def max(self) -> float:
+        return max(s.seconds for s in self.samples) * 1000
+
+    @property
+    def mean_items(self) -> float:
+        return statistics.mean(s.items for s in self.samples)
+
+    @property
+    def zero_hits(self) -> int:
+        return sum(1 for s in self.samples if s.items == 0)
+
+    @property
+    def slowest_sql_p50(self) -> float:
+        return statistics.median(s.slowest.seconds for s in self.samples) * 1000
+
+    @property
+    def sql_p50(self) -> float:
+        return statistics.median(s.sql_seconds for s in self.samples) * 1000
+
+    def breakdown(self) -> list[tuple[str, int, float, float]]:
+        """Per statement kind (its first words): count, p50 and p95 in ms."""
+        kinds: dict[str, list[float]] = {}
+        for sample in self.samples:
+            for st in sample.statements:
+                label = " ".join(st.sql.split())[:70]
+                kinds.setdefault(label, []).append(st.seconds * 1000)
+        out = []
+        for label, values in kinds.items():
+            values.sort()
+            p95 = values[min(len(values) - 1, max(0, round(0.95 * len(values)) - 1))]
+            out.append((label, len(values), statistics.median(values), p95))
+        return out
+
+    @property
+    def other_p50(self) -> float:
+        """Time outside SQL statements: API, serialisation, Python, waiting for a CPU."""
+        return statistics.median(s.seconds - s.sql_seconds for s in self.samples) * 1000
+
+    def worst(self) -> Sample:
+        return max(self.samples, key=lambda s: s.seconds)
+
+
+class _Recorder:
+    def __init__(self, archive: Archive) -> None:
+        self.statements: list[Statement] = []
+        self._started: dict[int, float] = {}
+        event.listen(archive.engine, "before_cursor_execute", self._before)
+        event.listen(archive.engine, "after_cursor_execute", self._after)
+
+    def _before(self, _conn, cursor, _statement, _params, _context, _many) -> None:
+        self._started[id(cursor)] = time.perf_counter()
+
+    def _after(self, _conn, cursor, statement, params, _context, _many) -> None:
+        began = self._started.pop(id(cursor), None)
+        if began is not None:
+            self.statements.append(Statement(statement, params, time.perf_counter() - began))
+
+    def take(self) -> list[Statement]:
+        out, self.statements = self.statements, []
+        return out
+
+
+async def _run(
+    archive: Archive,
+    config: Config,
+    queries: dict[str, list[dict[str, str]]],
+    per_shape_cap_s: float,
+    log,
+) -> list[ShapeResult]:
+    url = archive.engine.url.render_as_string(hide_password=False)
+    app = create_app(Settings(database_url=url), config, archive)
+    recorder = _Recorder(archive)
+    results = []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+
+        async def get(params: dict[str, str]) -> tuple[float, int]:
+            began = time.perf_counter()
+            response = await client.get("/api/articles", params=params)
+            elapsed = time.perf_counter() - began
+            response.raise_for_status()
+            body = response.json()
+            assert body["ranked"], body
+            return elapsed, len(body["items"])
+
+        for shape, params_list in queries.items():
+            warm, timed = params_list[:WARMUP], params_list[WARMUP:]
+            for params in warm:
+                await get(params)
+            recorder.take()
+            result = ShapeResult(shape, planned=len(timed))
+            started = time.monotonic()
+            for params in timed:
+                seconds, items = await get(params)
+                result.samples.append(Sample(params, seconds, items, recorder.take()))
+                if time.monotonic() - started > per_shape_cap_s:
+                    result.capped = True
+                    break
+            log(
+                f"  {shape}: {len(result.samples)} queries, p50 {result.p50:.1f} ms, "
+                f"p95 {result.p95:.1f} ms"
+            )
+            results.append(result)
+    return results
+
+
+def measure(
+    archive: Archive,
+    config: Config,
+    queries: dict[str, list[dict[str, str]]],
+    per_shape_cap_s: float,
+    log,
+) -> list[ShapeResult]:
+    return asyncio.run(_run(archive, config, queries, per_shape_cap_s, log))
