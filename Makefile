@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint fix typecheck pytest bench bench-extract bench-canonicalise clean
+.PHONY: demo test lint fix typecheck pytest bench bench-extract bench-canonicalise bench-search \
+	bench-daemon bench-dedup bench-throughput clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,13 +35,26 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadfile
 
-bench: bench-extract bench-canonicalise
+# Each benchmark prints a table; they need PostgreSQL at 127.0.0.1:5432 where they use it.
+bench: bench-extract bench-canonicalise bench-search bench-daemon bench-dedup bench-throughput
 
 bench-extract: $(STAMP)
 	$(BIN)/python -m bench.extraction
 
 bench-canonicalise: $(STAMP)
 	$(BIN)/python -m bench.canonicalise
+
+bench-search: $(STAMP)
+	$(BIN)/python -m bench.search
+
+bench-daemon: $(STAMP)
+	$(BIN)/python -m bench.daemon
+
+bench-dedup: $(STAMP)
+	$(BIN)/python -m bench.dedup
+
+bench-throughput: $(STAMP)
+	$(BIN)/python -m bench.throughput
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache
