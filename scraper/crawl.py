@@ -17,6 +17,7 @@ from scraper.domains import Resolver
 from scraper.domains.moves import Suggestion, auto_adoptions, suggest, volume_evidence
 from scraper.domains.moves import effective_config as apply_adoptions
 from scraper.errors import ConfigError
+from scraper.extract_pool import ExtractPool
 from scraper.fetch import Fetcher, build_client
 from scraper.models import FeedRef
 from scraper.pipeline import Deps, FeedOutcome, StoreRunner, refresh_feed
@@ -101,8 +102,13 @@ async def crawl(
     transport: httpx.AsyncBaseTransport | None = None,
     proxy: str | None = None,
     on_feed_done: Callable[[FeedOutcome], None] | None = None,
+    extract_workers: int = 0,
+    store_writers: int = 1,
 ) -> CrawlSummary:
+    """``extract_workers``: extraction processes (0: inline, the default); ``store_writers``:
+    archive calls at once (1, the default; more only on PostgreSQL). See docs/performance.md."""
     summary = CrawlSummary()
+    extractor = ExtractPool(extract_workers)
     async with build_client(settings, transport=transport, proxy=proxy) as client:
         publisher_ids = sorted({f.publisher_id for f in feeds})
         before = await asyncio.to_thread(learned_boilerplate, archive, publisher_ids, settings)
@@ -111,18 +117,29 @@ async def crawl(
             config,
             Resolver(config.publishers),
             Fetcher(client, settings),
-            StoreRunner(archive),
+            StoreRunner(archive, store_writers if archive.dialect == "postgresql" else 1),
             dict(before),
+            extractor,
         )
+        # Feeds in progress at once: enough to keep every fetch slot busy, few enough that
+        # drafts waiting for the store do not pile up (peak RSS, docs/performance.md).
+        gate = asyncio.Semaphore(2 * settings.concurrency)
+
+        async def gated(feed: FeedRef) -> FeedOutcome:
+            async with gate:
+                return await refresh_feed(feed, deps)
+
         try:
-            for outcome in asyncio.as_completed([refresh_feed(f, deps) for f in feeds]):
+            for outcome in asyncio.as_completed([gated(f) for f in feeds]):
                 done = await outcome
                 summary.add(done)
                 if on_feed_done is not None:
                     on_feed_done(done)
         finally:
             await deps.fetcher.aclose()
-    await asyncio.to_thread(learn_boilerplate, archive, config, settings, before)
+            extractor.close()
+    if summary.new:  # paragraph counts only change when an article is stored new
+        await asyncio.to_thread(learn_boilerplate, archive, config, settings, before)
     await asyncio.to_thread(archive.prune_raw_pages, settings.raw_pages_keep_days)
     summary.adopted = await asyncio.to_thread(adopt_moves, archive, config, settings)
     return summary

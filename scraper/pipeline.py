@@ -27,7 +27,9 @@ from scraper.domains import Resolution, Resolver
 from scraper.domains import evidence as moves
 from scraper.domains.evidence import Evidence, host_of
 from scraper.errors import ExtractError, FetchError, ParseError, ScraperError, StorageError
+from scraper.extract import Extraction
 from scraper.extract.language import detect_language
+from scraper.extract_pool import ExtractPool
 from scraper.feeds import parse_feed
 from scraper.fetch import Fetcher
 from scraper.fetch.failover import FAILOVER_REASONS, Answer, fetch_with_failover, same_scheme
@@ -59,12 +61,13 @@ R = TypeVar("R")
 
 
 class StoreRunner:
-    """Runs archive calls on one worker thread: the event loop never blocks on the database,
-    and SQLite sees a single writer."""
+    """Runs archive calls on worker threads: the event loop never blocks on the database.
+    ``writers`` calls at once (1, the default, for SQLite's single writer; PostgreSQL saves
+    serialise on their own keys, so several overlap their round-trips)."""
 
-    def __init__(self, archive: Archive) -> None:
+    def __init__(self, archive: Archive, writers: int = 1) -> None:
         self.archive = archive
-        self._lock = asyncio.Lock()
+        self._lock = asyncio.Semaphore(writers)
 
     async def __call__(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         async with self._lock:
@@ -80,6 +83,8 @@ class Deps:
     store: StoreRunner
     # Learned boilerplate per publisher, loaded at the start of a crawl (see crawl.py).
     learned: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Page extraction in worker processes (scraper/extract_pool.py); None: inline.
+    extractor: ExtractPool | None = None
 
 
 @dataclass
@@ -277,7 +282,8 @@ async def _draft(
         answer = await _fetch_page(item.url, publisher, deps)
         if answer.failed_over_from is not None:
             outcome.failovers.append((answer.failed_over_from, answer.result.url))
-        return _from_page(item, answer, publisher, outcome, deps)
+        extracted = await _pooled_page_text(answer.result, publisher, deps)
+        return _from_page(item, answer, publisher, outcome, deps, extracted)
     except (FetchError, ExtractError) as exc:
         outcome.fail("page", exc, item.url)
         summary = item.summary_html
@@ -345,12 +351,27 @@ def _host_status(publisher: Publisher, host: str) -> str | None:
     return next((a.status for a in publisher.aliases if a.domain == host), None)
 
 
+async def _pooled_page_text(
+    page: FetchResult, publisher: Publisher, deps: Deps
+) -> tuple[Extraction, str] | None:
+    """:func:`page_text` in the crawl's extraction pool, when it has one."""
+    if deps.extractor is None:
+        return None
+    learned = deps.learned.get(publisher.id, frozenset())
+    return await deps.extractor.page_text(page.body, page.final_url, publisher, learned)
+
+
 def _from_page(
-    item: FeedItem, answer: Answer, publisher: Publisher, outcome: FeedOutcome, deps: Deps
+    item: FeedItem,
+    answer: Answer,
+    publisher: Publisher,
+    outcome: FeedOutcome,
+    deps: Deps,
+    extracted: tuple[Extraction, str] | None = None,
 ) -> ArticleDraft:
     page = answer.result
     learned = deps.learned.get(publisher.id, frozenset())
-    extraction, text = page_text(page.body, page.final_url, publisher, learned)
+    extraction, text = extracted or page_text(page.body, page.final_url, publisher, learned)
     if not text.strip():
         raise ExtractError(page.final_url, "empty_text", "no article text found on the page")
     urls: list[tuple[str, UrlSource]] = [(item.url, "feed")]

@@ -195,3 +195,19 @@ def test_crawl_exits_non_zero_only_when_nothing_could_be_crawled(
     result = CliRunner().invoke(cli, ["crawl"], env=env)
     assert result.exit_code == 1
     assert "3 failed" in result.output
+
+
+def test_extraction_pool_gives_the_same_archive(
+    tmp_path: Path, config: Config, web: LocalWeb
+) -> None:
+    """Extraction in worker processes (opt-in, for throughput) stores what inline does."""
+    inline_url = f"sqlite:///{tmp_path}/inline.db"
+    pooled_url = f"sqlite:///{tmp_path}/pooled.db"
+    _, inline = run_crawl(inline_url, config, web)
+    pooled = open_archive(pooled_url, auto_upgrade=True)
+    pooled.sync_config(config)
+    settings = Settings(database_url=pooled_url)
+    refs = pooled.feed_refs()
+    asyncio.run(crawl(settings, config, pooled, refs, proxy=web.proxy_url, extract_workers=1))
+    texts = {a.url: a.text for a in inline.export(ArticleFilter())}
+    assert {a.url: a.text for a in pooled.export(ArticleFilter())} == texts
