@@ -241,16 +241,23 @@ async def _archive_items(items: tuple[FeedItem, ...], outcome: FeedOutcome, deps
     urls = [u for item, res in resolved for u in (item.url, res.canonical_url)]
     known = await deps.store(deps.store.archive.known_urls, urls)
     fresh: dict[str, tuple[FeedItem, Resolution]] = {}
+    new_ways: list[tuple[int, str]] = []
     sightings: list[tuple[int, str]] = []
     for item, res in resolved:
-        if item.url in known or res.canonical_url in known or res.canonical_url in fresh:
+        article_id = known.get(item.url) or known.get(res.canonical_url)
+        if article_id is not None:
             outcome.known += 1
-            if item.url not in known and res.canonical_url in known:
-                sightings.append((known[res.canonical_url], item.url))  # a new way in
+            sightings.append((article_id, item.url))  # met again: where and when is kept
+            if item.url not in known:
+                new_ways.append((article_id, item.url))  # …and a new way in
+        elif res.canonical_url in fresh:
+            outcome.known += 1
         else:
             fresh[res.canonical_url] = (item, res)
+    if new_ways:
+        await deps.store(deps.store.archive.attach_urls, new_ways, "feed")
     if sightings:
-        await deps.store(deps.store.archive.attach_urls, sightings, "feed")
+        await deps.store(deps.store.archive.record_sightings, sightings, outcome.feed.id)
     drafts = await asyncio.gather(
         *(_draft(item, res, outcome, deps) for item, res in fresh.values())
     )

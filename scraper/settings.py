@@ -151,6 +151,34 @@ class Settings(BaseSettings):
         description="Share of a publisher's articles since a paragraph first appeared that "
         "must contain it before it is learned as boilerplate.",
     )
+    dedup_window_days: float = Field(
+        14.0,
+        ge=0,
+        description="A publisher's near-identical text (see dedup_same_article) published "
+        "within this many days of a stored article is that article under an edited slug or "
+        "headline: its URL is attached (and a changed text kept as a revision).",
+    )
+    dedup_same_article: float = Field(
+        0.7,
+        gt=0,
+        le=1,
+        description="Containment (shared word 5-shingles over those of the shorter text) from "
+        "which the same publisher's text is the same article (within dedup_window_days).",
+    )
+    dedup_cluster: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="Containment from which a text is a near-duplicate: another publisher's "
+        "copy joins the story cluster (a separate article). Measured by `python -m bench.dedup` "
+        "(docs/dedup.md).",
+    )
+    dedup_min_words: int = Field(
+        40,
+        ge=1,
+        description="Texts shorter than this are matched by URL and feed GUID only, never by "
+        "their text (two 'watch the video' teasers are not one article).",
+    )
     auto_adopt_min_kinds: int = Field(
         2,
         ge=1,

@@ -19,6 +19,7 @@ from scraper.api import metrics, routes_api, routes_feeds, routes_web, routes_wr
 from scraper.api.deps import Crawler, Services
 from scraper.api.templating import build_templates
 from scraper.config import Config
+from scraper.dedup.policy import policy_from
 from scraper.settings import Settings
 from scraper.store.archive import Archive, open_archive
 
@@ -40,7 +41,9 @@ def create_app(
     archive. ``crawler`` replaces the real crawl behind ``POST …/crawl`` (tests).
     """
     owned = archive is None
-    archive = archive or open_archive(settings.database_url, auto_upgrade=settings.is_sqlite)
+    archive = archive or open_archive(
+        settings.database_url, auto_upgrade=settings.is_sqlite, policy=policy_from(settings)
+    )
     services = Services(
         settings=settings,
         config=config,

@@ -28,6 +28,12 @@ class ArticleSummary(BaseModel):
     first_seen_at: str
     language: str | None
     word_count: int
+    revisions: int = Field(0, description="Earlier texts of the article that are kept.")
+    cluster: int | None = Field(
+        None,
+        description="Story cluster: the smallest article id among near-duplicates from "
+        "other publishers; null when there is none.",
+    )
     snippet: str | None = None
 
     @classmethod

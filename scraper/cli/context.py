@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from scraper import logging_setup
 from scraper.config import Config, load_config
+from scraper.dedup.policy import policy_from
 from scraper.errors import ConfigError
 from scraper.settings import Settings
 from scraper.store.archive import Archive, open_archive
@@ -50,6 +51,8 @@ class AppContext:
         """Open the archive; SQLite is upgraded automatically so zero-setup needs no step."""
         if self._archive is None:
             self._archive = open_archive(
-                self.settings.database_url, auto_upgrade=self.settings.is_sqlite
+                self.settings.database_url,
+                auto_upgrade=self.settings.is_sqlite,
+                policy=policy_from(self.settings),
             )
         return self._archive

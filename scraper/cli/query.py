@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from scraper.cli.context import AppContext
+from scraper.dedup.revisions import Version, history
 from scraper.domains import Resolver
 from scraper.models import Article
 from scraper.query.contract import FIELDS, article_to_csv_row, article_to_dict, iso, parse_when
@@ -70,6 +71,13 @@ def filter_options(fn: Any) -> Any:
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Every copy of a story; by default a story cluster (the same text from several "
+    "publishers) shows once, its best-ranked copy, with the other publishers named.",
+)
 @click.pass_obj
 def search_command(
     app: AppContext,
@@ -79,9 +87,11 @@ def search_command(
     until: datetime | None,
     limit: int,
     fmt: str,
+    show_all: bool,
 ) -> None:
     """Ranked full-text search. QUERY: words, "a phrase", -excluded, a or b."""
-    results = app.archive().search(query, _filters(publishers, since, until), limit)
+    filters = _filters(publishers, since, until)
+    results = app.archive().search(query, filters, limit, collapse=not show_all)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -112,6 +122,8 @@ def _search_table(results: list[Article], console: Console) -> None:
         body = f"[bold]{escape(article.title or '(untitled)')}[/]\n{escape(article.url)}"
         if article.snippet:
             body += "\n" + _highlight(article.snippet)
+        if article.also_published_by:
+            body += f"\n[dim]also published by: {escape(', '.join(article.also_published_by))}[/]"
         table.add_row(str(article.id), when, article.publisher, body)
     console.print(table)
 
@@ -119,8 +131,13 @@ def _search_table(results: list[Article], console: Console) -> None:
 @click.command("show")
 @click.argument("ref", metavar="ID-OR-URL")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--revisions",
+    is_flag=True,
+    help="Print the article's text history instead: a paragraph-level diff per change.",
+)
 @click.pass_obj
-def show_command(app: AppContext, ref: str, fmt: str) -> None:
+def show_command(app: AppContext, ref: str, fmt: str, revisions: bool) -> None:
     """Print one article, by archive id or by any URL it was seen under."""
     archive = app.archive()
     if ref.isdigit():
@@ -130,6 +147,9 @@ def show_command(app: AppContext, ref: str, fmt: str) -> None:
         article = archive.find([ref, resolution.canonical_url])
     if article is None:
         raise click.ClickException(f"no article {ref!r} in the archive")
+    if revisions:
+        _show_revisions(article, archive.versions(article.id), fmt)
+        return
     if fmt == "json":
         click.echo(json.dumps(article_to_dict(article), indent=2, ensure_ascii=False))
         return
@@ -138,11 +158,31 @@ def show_command(app: AppContext, ref: str, fmt: str) -> None:
         f"{article.publisher} · {iso(article.published_at) or 'undated'} · "
         f"{', '.join(article.authors) or 'no author'} · {article.language or '?'} · "
         f"{article.word_count} words"
+        + (f" · {article.revisions} earlier versions" if article.revisions else "")
+        + (f" · story cluster {article.cluster}" if article.cluster is not None else "")
     )
     for url in article.urls:
         click.echo(f"  {url}")
     click.echo()
     click.echo(article.text)
+
+
+def _show_revisions(article: Article, versions: list[Version], fmt: str) -> None:
+    if fmt == "json":
+        data = [
+            {"title": v.title, "seen_at": iso(v.seen_at), "replaced_at": iso(v.replaced_at),
+             "text": v.text}
+            for v in versions
+        ]  # fmt: skip
+        click.echo(json.dumps({"id": article.id, "versions": data}, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{article.title or '(untitled)'} — {len(versions)} version(s)")
+    if len(versions) < 2:
+        click.echo("the text never changed")
+        return
+    click.echo()
+    for line in history(versions):
+        click.echo(line)
 
 
 @click.command("export")

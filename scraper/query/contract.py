@@ -10,7 +10,7 @@ from scraper.models import Article
 
 FIELDS = (
     "id", "publisher", "url", "urls", "title", "authors", "published_at", "first_seen_at",
-    "language", "text", "word_count",
+    "language", "text", "word_count", "revisions", "cluster",
 )  # fmt: skip
 
 
@@ -34,11 +34,15 @@ def article_to_dict(article: Article, *, text: bool = True) -> dict[str, Any]:
         "language": article.language,
         "text": article.text,
         "word_count": article.word_count,
+        "revisions": article.revisions,
+        "cluster": article.cluster,
     }
     if not text:
         del data["text"]
     if article.snippet is not None:
         data["snippet"] = article.snippet
+    if article.also_published_by:
+        data["also_published_by"] = list(article.also_published_by)
     return data
 
 

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scraper.config import Config
 from scraper.dedup.fingerprint import text_hash
+from scraper.dedup.policy import DEFAULT_POLICY, DedupPolicy
+from scraper.dedup.revisions import Version
 from scraper.domains.evidence import Adoption, Evidence, EvidenceCount
 from scraper.errors import StorageError
 from scraper.models import Article, ArticleDraft, FeedRef, StoreOutcome
-from scraper.store import articles, boilerplate, feeds, moves, raw, registry, search
+from scraper.store import articles, boilerplate, dedup, feeds, moves, raw, registry, search
 from scraper.store.db import ensure_schema, make_engine
 from scraper.store.feeds import Failure, FeedPoll
 from scraper.store.filters import ArticleFilter
@@ -26,15 +28,18 @@ from scraper.store.raw import StoredPage
 
 
 class Archive:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, policy: DedupPolicy = DEFAULT_POLICY) -> None:
         self.engine = engine
+        self.policy = policy
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str, *, auto_upgrade: bool = False) -> Archive:
+    def open(
+        cls, url: str, *, auto_upgrade: bool = False, policy: DedupPolicy = DEFAULT_POLICY
+    ) -> Archive:
         engine = make_engine(url)
         ensure_schema(engine, auto_upgrade=auto_upgrade)
-        return cls(engine)
+        return cls(engine, policy)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -110,13 +115,44 @@ class Archive:
         """Store one article in its own transaction; raise StorageError naming its URL."""
         try:
             with self._session() as session, session.begin():
-                return articles.save_draft(session, draft)
+                return articles.save_draft(session, draft, self.policy)
         except SQLAlchemyError as exc:
             raise StorageError(f"{draft.canonical_url}: cannot store article: {exc}") from exc
 
-    def search(self, query: str, filters: ArticleFilter, limit: int = 20) -> list[Article]:
+    def save_many(self, drafts: Sequence[ArticleDraft]) -> list[StoreOutcome]:
+        """Bulk load: store drafts in one transaction that holds the dedup lock exclusively
+        (instead of per-article locks). All or nothing; for imports and benchmarks."""
+        try:
+            with self._session() as session, session.begin():
+                dedup.serialise(session, (), bulk=True)
+                return [articles.save_draft(session, d, self.policy, locked=True) for d in drafts]
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot store {len(drafts)} articles: {exc}") from exc
+
+    def record_sightings(
+        self, sightings: Sequence[tuple[int, str]], feed_id: int | None = None
+    ) -> None:
+        """Remember that archived articles were met again: (article id, URL) pairs, e.g. the
+        known items of a feed poll (at most one row per article, URL and day)."""
+        if not sightings:
+            return
+        now = articles.now_utc()
+        with self._session() as session, session.begin():
+            for article_id, url in sightings:
+                dedup.record_sighting(session, article_id, url, now, feed_id)
+
+    def versions(self, article_id: int) -> list[Version]:
+        """Every text the article had, oldest first, the current one last."""
         with self._session() as session:
-            return search.search(session, query, filters, limit)
+            return dedup.versions(session, article_id)
+
+    def search(
+        self, query: str, filters: ArticleFilter, limit: int = 20, *, collapse: bool = True
+    ) -> list[Article]:
+        """Best matches first; ``collapse``: one hit per story cluster (its best-ranked copy,
+        with the cluster's other publishers in ``also_published_by``)."""
+        with self._session() as session:
+            return search.search(session, query, filters, limit, collapse=collapse)
 
     def get(self, article_id: int) -> Article | None:
         with self._session() as session:
@@ -141,7 +177,7 @@ class Archive:
 
     def replace_text(self, article_id: int, text: str) -> str:
         with self._session() as session, session.begin():
-            return articles.replace_text(session, article_id, text)
+            return articles.replace_text(session, article_id, text, self.policy)
 
     def revision_count(self, article_id: int) -> int:
         with self._session() as session:
@@ -170,9 +206,11 @@ class Archive:
             return articles.count_articles(session)
 
 
-def open_archive(url: str, *, auto_upgrade: bool = False) -> Archive:
+def open_archive(
+    url: str, *, auto_upgrade: bool = False, policy: DedupPolicy = DEFAULT_POLICY
+) -> Archive:
     """Open the archive; SQLite callers pass auto_upgrade so zero-setup needs no extra step."""
-    return Archive.open(url, auto_upgrade=auto_upgrade)
+    return Archive.open(url, auto_upgrade=auto_upgrade, policy=policy)
 
 
 __all__ = ["Archive", "ArticleFilter", "Failure", "FeedPoll", "make_engine", "open_archive"]

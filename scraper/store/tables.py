@@ -11,12 +11,13 @@ GIN index; SQLite has an external-content FTS5 table ``articles_fts`` kept in sy
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -95,6 +96,7 @@ class ArticleRow(Base):
     __table_args__ = (
         Index("ix_articles_publisher_published", "publisher_id", "published_at", "id"),
         Index("ix_articles_published", "published_at", "id"),
+        Index("ix_articles_publisher_text_hash", "publisher_id", "text_hash"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -117,6 +119,11 @@ class ArticleRow(Base):
     search_config: Mapped[str] = mapped_column(
         String(32).with_variant(REGCONFIG(), "postgresql"), default="simple"
     )
+    # Story cluster: the smallest id of the near-duplicate group (other publishers' copies);
+    # NULL while the article has no near-duplicate.
+    cluster_id: Mapped[int | None] = mapped_column(BigId, index=True)
+    # Rows in ``revisions`` for this article, kept in step when one is added.
+    revision_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ArticleUrlRow(Base):
@@ -237,3 +244,55 @@ class BoilerplateRow(Base):
     articles: Mapped[int] = mapped_column(Integer)
     example: Mapped[str] = mapped_column(Text)
     first_seen_at: Mapped[datetime]
+
+
+class BandRow(Base):
+    """The LSH index of near-duplicate detection: one row per (band key, article).
+
+    A lookup is one indexed point query per band of the new text (``key IN (…)``), so its
+    cost does not depend on the size of the archive (see scraper/dedup/minhash.py). Deleting
+    an article should delete its rows here too (nothing deletes articles today).
+    """
+
+    __tablename__ = "article_bands"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # No foreign key: derived data written 16 times per article, where a key check per row
+    # is measurable; a candidate whose article is gone is simply not found at verification.
+    article_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+
+
+class ArticleGuidRow(Base):
+    """A feed item GUID an article was published under: (feed, GUID) is an identity."""
+
+    __tablename__ = "article_guids"
+    __table_args__ = (UniqueConstraint("feed_id", "guid"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    first_seen_at: Mapped[datetime]
+
+
+class SightingRow(Base):
+    """Each time an article was met: where (feed, URL, redirect chain) and when. At most one
+    row per (article, URL, day); later sightings that day bump ``count`` and ``last_seen_at``."""
+
+    __tablename__ = "sightings"
+    __table_args__ = (UniqueConstraint("article_id", "url", "seen_on"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    feed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feeds.id", ondelete="SET NULL"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    seen_on: Mapped[date] = mapped_column(Date)
+    redirects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    count: Mapped[int] = mapped_column(Integer, default=1)

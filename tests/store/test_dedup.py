@@ -1,0 +1,275 @@
+"""Deduplication in the store, on SQLite and PostgreSQL: one article per story and publisher,
+story clusters across publishers, revisions, sightings, collapsed search, no races."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scraper.cli import cli
+from scraper.config import parse_config
+from scraper.models import ArticleDraft
+from scraper.query.contract import article_to_dict
+from scraper.store.archive import Archive, ArticleFilter, open_archive
+from scraper.store.tables import ArticleRow, SightingRow
+
+CONFIG = parse_config(
+    {
+        "publisher": [
+            {"id": "sf", "name": "SF", "canonical_domain": "sf.test",
+             "feeds": ["http://sf.test/feed"]},
+            {"id": "nw", "name": "NW", "canonical_domain": "nw.test"},
+            {"id": "lc", "name": "LC", "canonical_domain": "lc.test"},
+        ]
+    },
+    Path("test.toml"),
+)  # fmt: skip
+_SYLLABLE_TEXT = "ka lo mi ne ru sa te vo zi pa de fu go hi ja ku le ma no pi ro su ta vi"
+_SYLLABLES = _SYLLABLE_TEXT.split()
+_RNG = random.Random(7)
+VOCABULARY = sorted({"".join(_RNG.choices(_SYLLABLES, k=_RNG.randint(1, 3))) for _ in range(900)})
+TOPIC = ["drones", "Tartus", "naval", "base", "intercepted", "air", "defense", "Khmeimim"]
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(TOPIC) if rng.random() < 0.25 else rng.choice(VOCABULARY)
+             for _ in range(rng.randint(10, 18))]  # fmt: skip
+    return " ".join(words).capitalize() + "."
+
+
+def story(seed: int, paragraphs: int = 6) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(sentence(rng) for _ in range(3)) for _ in range(paragraphs)]
+
+
+def body(paragraphs: list[str]) -> str:
+    return "\n\n".join(paragraphs)
+
+
+def edited(paragraphs: list[str], at: int = 2, seed: int = 99) -> list[str]:
+    """One sentence of one paragraph rewritten."""
+    out = list(paragraphs)
+    sentences = out[at].split(". ")
+    sentences[1] = sentence(random.Random(seed)).rstrip(".")
+    out[at] = ". ".join(sentences)
+    return out
+
+
+WHEN = datetime(2025, 3, 10, 12, tzinfo=UTC)
+
+
+def draft(publisher: str, slug: str, text: str, **kw: object) -> ArticleDraft:
+    values: dict[str, object] = {
+        "publisher_id": publisher,
+        "canonical_url": f"https://{publisher}.test/{slug}/",
+        "urls": ((f"https://{publisher}.test/{slug}/?utm_source=rss", "feed"),),
+        "title": f"Story {slug}",
+        "authors": (),
+        "published_at": WHEN,
+        "language": "en",
+        "text": text,
+        "text_source": "page",
+    }
+    values.update(kw)
+    return ArticleDraft(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def archive(database_url: str) -> Archive:
+    archive = open_archive(database_url, auto_upgrade=True)
+    archive.sync_config(CONFIG)
+    return archive
+
+
+def test_same_article_via_two_domains_is_one_row(archive: Archive) -> None:
+    text = body(story(1))
+    first = archive.save(draft("sf", "drones", text))
+    moved = archive.save(
+        draft("sf", "drones", text, urls=(("https://sf-old.test/drones/", "alias"),))
+    )
+    assert moved.article_id == first.article_id
+    assert archive.count() == 1
+    article = archive.get(first.article_id)
+    assert article is not None and "https://sf-old.test/drones/" in article.urls
+
+
+def test_republication_by_another_publisher_is_clustered_not_merged(archive: Archive) -> None:
+    original = story(2)
+    copy = [*edited(original), "___", "Republished with permission. Follow NW on every network."]
+    a = archive.save(draft("sf", "drones", body(original)))
+    b = archive.save(draft("nw", "sf-drones-copy", body(copy)))
+    assert (a.status, b.status) == ("new", "new")
+    assert a.article_id != b.article_id
+    first, second = archive.get(a.article_id), archive.get(b.article_id)
+    assert first is not None and second is not None
+    assert first.cluster == second.cluster == a.article_id  # the smallest id of the group
+    assert article_to_dict(second)["cluster"] == a.article_id
+
+    hits = archive.search("intercepted", ArticleFilter())
+    assert len(hits) == 1  # one hit per story
+    other = "nw" if hits[0].publisher == "sf" else "sf"
+    assert hits[0].also_published_by == (other,)
+    assert {h.id for h in archive.search("intercepted", ArticleFilter(), collapse=False)} == {
+        a.article_id,
+        b.article_id,
+    }
+    listed = archive.search("", ArticleFilter())
+    assert len(listed) == 1 and listed[0].also_published_by
+
+
+def test_edited_article_keeps_one_revision(archive: Archive) -> None:
+    original = story(3)
+    a = archive.save(draft("sf", "drones", body(original)))
+    b = archive.save(draft("sf", "drones", body(edited(original)), title="Story, corrected"))
+    assert b == type(b)(a.article_id, "updated")
+    article = archive.get(a.article_id)
+    assert article is not None and article.revisions == 1
+    assert article_to_dict(article)["revisions"] == 1
+    versions = archive.versions(a.article_id)
+    assert [v.title for v in versions] == ["Story drones", "Story, corrected"]
+    assert versions[-1].text == body(edited(original))
+
+
+def test_edited_slug_is_the_same_article_with_both_urls(archive: Archive) -> None:
+    original = story(4)
+    a = archive.save(draft("sf", "drones-hit-base", body(original)))
+    later = WHEN + timedelta(hours=5)
+    b = archive.save(
+        draft("sf", "drones-hit-naval-base", body(edited(original)), published_at=later)
+    )
+    assert b.article_id == a.article_id and b.status == "updated"
+    assert archive.count() == 1
+    article = archive.get(a.article_id)
+    assert article is not None and article.revisions == 1 and article.cluster is None
+    assert {"https://sf.test/drones-hit-base/", "https://sf.test/drones-hit-naval-base/"} <= set(
+        article.urls
+    )
+    same_text = archive.save(draft("sf", "drones-again", body(edited(original))))
+    assert same_text == type(same_text)(a.article_id, "known")  # text hash identity
+
+
+def test_same_publisher_outside_the_window_is_a_new_article_in_the_cluster(
+    archive: Archive,
+) -> None:
+    original = story(5)
+    a = archive.save(draft("sf", "anniversary", body(original)))
+    b = archive.save(
+        draft("sf", "anniversary-2", body(edited(original)), published_at=WHEN + timedelta(days=60))
+    )
+    assert b.article_id != a.article_id
+    article = archive.get(b.article_id)
+    assert article is not None and article.cluster == a.article_id
+
+
+def test_unrelated_articles_on_the_same_topic_are_not_clustered(archive: Archive) -> None:
+    ids = [archive.save(draft(p, f"s{n}", body(story(10 + n)))).article_id
+           for n, p in enumerate(["sf", "nw", "lc", "sf"])]  # fmt: skip
+    assert len(set(ids)) == 4
+    assert all(a.cluster is None for a in (archive.get(i) for i in ids) if a is not None)
+    assert len(archive.search("drones Tartus", ArticleFilter())) == 4
+
+
+def test_a_known_feed_guid_is_the_same_article_under_a_new_url(archive: Archive) -> None:
+    feed_id = archive.feed_refs()[0].id
+    original = story(6)
+    a = archive.save(draft("sf", "p=123", body(original), guid="sf-123", feed_id=feed_id))
+    rewritten = body([*original[:3], *story(60, 3)])  # half the text replaced
+    b = archive.save(draft("sf", "new-slug", rewritten, guid="sf-123", feed_id=feed_id))
+    assert b.article_id == a.article_id and b.status == "updated"
+    # A feed that reuses one GUID for everything does not merge unrelated stories.
+    c = archive.save(
+        draft("sf", "other", body(story(61)), guid="sf-123", feed_id=feed_id, title="Other")
+    )
+    assert c.article_id != a.article_id
+
+
+def test_one_cluster_grows_and_merges_by_the_smallest_id(archive: Archive) -> None:
+    first, second = story(7, 4), story(8, 4)
+    a = archive.save(draft("sf", "part-one", body(first)))
+    c = archive.save(draft("nw", "part-two", body(second)))
+    assert archive.get(a.article_id).cluster is None  # type: ignore[union-attr]
+    both = archive.save(draft("lc", "both-parts", body(first + second)))
+    clusters = {archive.get(i).cluster for i in (a.article_id, c.article_id, both.article_id)}  # type: ignore[union-attr]
+    assert clusters == {a.article_id}
+
+
+def test_sightings_are_kept_once_a_url_a_day(archive: Archive) -> None:
+    text = body(story(9))
+    redirected = (("https://sf.test/s/?utm_source=rss", "feed"), ("https://sf.test/r/", "redirect"))
+    a = archive.save(draft("sf", "s", text, urls=redirected))
+    archive.save(draft("sf", "s", text, urls=redirected))
+    archive.attach_urls([(a.article_id, "https://sf.test/amp/s/")], "feed")
+    with Session(archive.engine) as session:
+        rows = session.scalars(select(SightingRow).order_by(SightingRow.id)).all()
+        seen = [(r.url, r.count, r.redirects) for r in rows]
+    assert seen == [
+        ("https://sf.test/s/?utm_source=rss", 2, ["https://sf.test/r/"]),
+        ("https://sf.test/amp/s/", 1, []),
+    ]
+
+
+def test_short_texts_are_never_matched_by_text(archive: Archive) -> None:
+    a = archive.save(draft("sf", "video-1", "Watch the video."))
+    b = archive.save(draft("sf", "video-2", "Watch the video."))
+    assert a.article_id != b.article_id
+
+
+def test_concurrent_writers_store_one_article(archive: Archive, database_url: str) -> None:
+    """Four crawlers meet the same story under four slugs at once: one article."""
+    original = story(12)
+    drafts = [draft("sf", f"slug-{n}", body(edited(original, seed=n))) for n in range(4)]
+    writers = [open_archive(database_url) for _ in drafts]
+    barrier = threading.Barrier(len(drafts))
+    results: list[int] = []
+
+    def save(writer: Archive, d: ArticleDraft) -> None:
+        barrier.wait()
+        results.append(writer.save(d).article_id)
+
+    pairs = zip(writers, drafts, strict=True)
+    threads = [threading.Thread(target=save, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for writer in writers:
+        writer.close()
+    assert len(set(results)) == 1
+    with Session(archive.engine) as session:
+        assert session.scalars(select(ArticleRow.id)).all() == [results[0]]
+
+
+def test_cli_show_revisions_and_search_all(archive: Archive, database_url: str) -> None:
+    original = story(13)
+    a = archive.save(draft("sf", "drones", body(original)))
+    archive.save(draft("sf", "drones", body(edited(original))))
+    archive.save(draft("nw", "copy", body(original)))
+    env = {"SCRAPER_DATABASE_URL": database_url}
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["show", str(a.article_id), "--revisions"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "revision 1 → 2" in shown.output
+    assert any(line.startswith("- ") for line in shown.output.splitlines())
+    assert any(line.startswith("+ ") for line in shown.output.splitlines())
+    collapsed = runner.invoke(cli, ["search", "intercepted", "--format", "json"], env=env)
+    assert collapsed.exit_code == 0, collapsed.output
+    assert '"also_published_by"' in collapsed.output
+    every = runner.invoke(cli, ["search", "intercepted", "--all", "--format", "jsonl"], env=env)
+    assert len(every.output.strip().splitlines()) == 2
+
+
+def test_known_items_met_again_are_sightings(archive: Archive) -> None:
+    feed_id = archive.feed_refs()[0].id
+    a = archive.save(draft("sf", "s", body(story(14)), feed_id=feed_id))
+    archive.record_sightings([(a.article_id, "https://sf.test/s/?utm_source=rss")], feed_id)
+    archive.record_sightings([(a.article_id, "https://sf.test/s/?utm_source=rss")], feed_id)
+    with Session(archive.engine) as session:
+        rows = session.scalars(select(SightingRow)).all()
+        assert [(r.count, r.feed_id) for r in rows] == [(3, feed_id)]
