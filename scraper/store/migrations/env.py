@@ -22,6 +22,14 @@ _UNMANAGED = {
 }
 
 
+# PostgreSQL-only indexes the migrations create in raw SQL (GIN, DESC NULLS LAST orders).
+_RAW_INDEXES = {
+    "ix_articles_tsv",
+    "ix_articles_published_desc",
+    "ix_articles_publisher_published_desc",
+}
+
+
 def _include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
@@ -29,7 +37,7 @@ def _include_object(
         return False
     if type_ == "column" and name in {"tsv", "search_config"}:
         return False
-    return not (type_ == "index" and name == "ix_articles_tsv")
+    return not (type_ == "index" and name in _RAW_INDEXES)
 
 
 def _url() -> str:
