@@ -16,105 +16,35 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import ParamSpec, TypeVar
 
-from scraper.clean import feed_text, page_text
-from scraper.config import Config, Publisher
-from scraper.domains import Resolution, Resolver
+from scraper.deps import Deps, FeedOutcome, StoreRunner
+from scraper.domains import Resolution
 from scraper.domains import evidence as moves
-from scraper.domains.evidence import Evidence, host_of
-from scraper.errors import ExtractError, FetchError, ParseError, ScraperError, StorageError
-from scraper.extract import Extraction
-from scraper.extract.language import detect_language
-from scraper.extract_pool import ExtractPool
+from scraper.drafts import PAGE_ACCEPT, draft_for_item, is_full_text
+from scraper.errors import FetchError, ParseError, ScraperError, StorageError
 from scraper.feeds import parse_feed
-from scraper.fetch import Fetcher
-from scraper.fetch.failover import FAILOVER_REASONS, Answer, fetch_with_failover, same_scheme
-from scraper.models import (
-    ArticleDraft,
-    FeedItem,
-    FeedRef,
-    FetchResult,
-    RawPage,
-    TextSource,
-    UrlSource,
-)
+from scraper.fetch.failover import Answer, fetch_with_failover
+from scraper.models import FeedItem, FeedRef, FetchResult
 from scraper.schedule.hints import feed_ttl_seconds
-from scraper.settings import Settings
-from scraper.store.archive import Archive
-from scraper.store.feeds import Failure, FeedPoll
+from scraper.store.feeds import FeedPoll
 
 log = logging.getLogger(__name__)
+
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
-_TEASER_ENDINGS = ("…", "...", "[…]", "[...]", "read more", "continue reading", "more »")
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class StoreRunner:
-    """Runs archive calls on worker threads: the event loop never blocks on the database.
-    ``writers`` calls at once (1, the default, for SQLite's single writer; PostgreSQL saves
-    serialise on their own keys, so several overlap their round-trips)."""
-
-    def __init__(self, archive: Archive, writers: int = 1) -> None:
-        self.archive = archive
-        self._lock = asyncio.Semaphore(writers)
-
-    async def __call__(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-        async with self._lock:
-            return await asyncio.to_thread(fn, *args, **kwargs)
-
-
-@dataclass(frozen=True)
-class Deps:
-    settings: Settings
-    config: Config
-    resolver: Resolver
-    fetcher: Fetcher
-    store: StoreRunner
-    # Learned boilerplate per publisher, loaded at the start of a crawl (see crawl.py).
-    learned: dict[str, frozenset[str]] = field(default_factory=dict)
-    # Page extraction in worker processes (scraper/extract_pool.py); None: inline.
-    extractor: ExtractPool | None = None
-
-
-@dataclass
-class FeedOutcome:
-    feed: FeedRef
-    status: str = "ok"  # ok | not_modified | unchanged | failed
-    new: int = 0
-    updated: int = 0
-    known: int = 0
-    failures: list[Failure] = field(default_factory=list)
-    evidence: list[tuple[str | None, Evidence]] = field(default_factory=list)
-    failovers: list[tuple[str, str]] = field(default_factory=list)
-    # What the scheduler reads (scraper.schedule): the server's answer and the feed's own hints.
-    http_status: int | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    item_dates: tuple[datetime, ...] = ()
-    ttl_s: float | None = None
-    retry_after: float | None = None
-
-    def fail(self, stage: str, exc: ScraperError, url: str) -> Failure:
-        failure = Failure(
-            url=getattr(exc, "url", url),
-            stage=stage,
-            reason=getattr(exc, "reason", type(exc).__name__),
-            message=str(getattr(exc, "message", exc)),
-            feed_id=self.feed.id,
-            status=getattr(exc, "status", None),
-        )
-        self.failures.append(failure)
-        return failure
+__all__ = [
+    "FEED_ACCEPT",
+    "PAGE_ACCEPT",
+    "Deps",
+    "FeedOutcome",
+    "StoreRunner",
+    "is_full_text",
+    "refresh_feed",
+]
 
 
 async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
@@ -259,7 +189,7 @@ async def _archive_items(items: tuple[FeedItem, ...], outcome: FeedOutcome, deps
     if sightings:
         await deps.store(deps.store.archive.record_sightings, sightings, outcome.feed.id)
     drafts = await asyncio.gather(
-        *(_draft(item, res, outcome, deps) for item, res in fresh.values())
+        *(draft_for_item(item, res, outcome, deps) for item, res in fresh.values())
     )
     transient = False
     for draft in drafts:
@@ -274,148 +204,3 @@ async def _archive_items(items: tuple[FeedItem, ...], outcome: FeedOutcome, deps
             continue
         setattr(outcome, stored.status, getattr(outcome, stored.status) + 1)
     return transient
-
-
-async def _draft(
-    item: FeedItem, res: Resolution, outcome: FeedOutcome, deps: Deps
-) -> ArticleDraft | FetchError:
-    """The article an item stands for: feed text when it is the full article, else the page."""
-    publisher = deps.config.publisher(res.publisher_id or outcome.feed.publisher_id)
-    learned = deps.learned.get(publisher.id, frozenset())
-    from_feed = feed_text(item.content_html, publisher, learned) if item.content_html else ""
-    if is_full_text(from_feed, deps.settings.full_text_min_words):
-        return _from_feed(item, res, publisher, from_feed, outcome.feed.id, "feed")
-    try:
-        answer = await _fetch_page(item.url, publisher, deps)
-        if answer.failed_over_from is not None:
-            outcome.failovers.append((answer.failed_over_from, answer.result.url))
-        extracted = await _pooled_page_text(answer.result, publisher, deps)
-        return _from_page(item, answer, publisher, outcome, deps, extracted)
-    except (FetchError, ExtractError) as exc:
-        outcome.fail("page", exc, item.url)
-        summary = item.summary_html
-        teaser = from_feed or (feed_text(summary, publisher, learned) if summary else "")
-        if isinstance(exc, FetchError) and (exc.transient or not teaser):
-            return exc
-        if not teaser:
-            return FetchError(item.url, exc.reason, exc.message, transient=False)
-        # A page that is gone for good: keep what the feed said rather than lose the item.
-        return _from_feed(item, res, publisher, teaser, outcome.feed.id, "summary")
-
-
-def is_full_text(text: str, min_words: int) -> bool:
-    """A feed body is the full article unless it is short or ends like a teaser."""
-    if not text or len(text.split()) < min_words:
-        return False
-    return not text.rstrip().lower().endswith(_TEASER_ENDINGS)
-
-
-def _from_feed(
-    item: FeedItem,
-    res: Resolution,
-    publisher: Publisher,
-    text: str,
-    feed_id: int,
-    source: TextSource,
-) -> ArticleDraft:
-    return ArticleDraft(
-        publisher_id=publisher.id,
-        canonical_url=res.canonical_url,
-        urls=((item.url, "feed"),),
-        title=item.title,
-        authors=item.authors,
-        published_at=item.published_at,
-        language=detect_language(text),
-        text=text,
-        text_source=source,
-        guid=item.guid,
-        feed_id=feed_id,
-    )
-
-
-async def _fetch_page(url: str, publisher: Publisher, deps: Deps) -> Answer:
-    """Old links to dead or blocked domains go straight to a live one; a page no domain of
-    its publisher serves any more may come from a web archive (when one is configured)."""
-    first = url
-    if _host_status(publisher, host_of(url)) in ("blocked", "dead"):
-        first = same_scheme(deps.resolver.failover_urls(url)[0], url)
-    options = {"accept": PAGE_ACCEPT, "kind": "page", "proxy": publisher.proxy}
-    try:
-        return await fetch_with_failover(
-            deps.fetcher, first, deps.resolver.failover_urls,
-            block_signatures=publisher.block_signatures,
-            **options,
-        )  # fmt: skip
-    except FetchError as exc:
-        archive = deps.settings.archive_fallback_url
-        if archive is None or exc.reason not in FAILOVER_REASONS:
-            raise
-        archived = await deps.fetcher.fetch(archive + url, accept=PAGE_ACCEPT, kind="page")
-        return Answer(archived, failure=exc, from_archive=True)
-
-
-def _host_status(publisher: Publisher, host: str) -> str | None:
-    return next((a.status for a in publisher.aliases if a.domain == host), None)
-
-
-async def _pooled_page_text(
-    page: FetchResult, publisher: Publisher, deps: Deps
-) -> tuple[Extraction, str] | None:
-    """:func:`page_text` in the crawl's extraction pool, when it has one."""
-    if deps.extractor is None:
-        return None
-    learned = deps.learned.get(publisher.id, frozenset())
-    return await deps.extractor.page_text(page.body, page.final_url, publisher, learned)
-
-
-def _from_page(
-    item: FeedItem,
-    answer: Answer,
-    publisher: Publisher,
-    outcome: FeedOutcome,
-    deps: Deps,
-    extracted: tuple[Extraction, str] | None = None,
-) -> ArticleDraft:
-    page = answer.result
-    learned = deps.learned.get(publisher.id, frozenset())
-    extraction, text = extracted or page_text(page.body, page.final_url, publisher, learned)
-    if not text.strip():
-        raise ExtractError(page.final_url, "empty_text", "no article text found on the page")
-    urls: list[tuple[str, UrlSource]] = [(item.url, "feed")]
-    urls += [(hop.location, "redirect") for hop in page.redirects]
-    # An archived copy speaks for the URL it archived, not for the archive's own address.
-    origin = item.url if answer.from_archive else page.final_url
-    if answer.from_archive:
-        urls.append((page.final_url, "archive"))
-    res = deps.resolver.resolve(origin)
-    declared = deps.resolver.resolve(extraction.canonical_url or origin)
-    if declared.publisher_id is not None and declared.publisher_id == res.publisher_id:
-        urls.append((extraction.canonical_url or origin, "canonical"))
-        res = declared  # the page's own word on its address, once it is one of its publisher's
-    if any(r.startswith("alias-host:") for r in deps.resolver.resolve(item.url).rules):
-        urls.append((res.canonical_url, "alias"))
-    if not answer.from_archive:  # an archive's copy says nothing about where the site lives
-        found = moves.from_fetch(page.url, answer.failed_over_from, answer.redirects)
-        found += moves.from_page(page.final_url, extraction.canonical_url, extraction.text,
-                                 publisher.canonical_domain)  # fmt: skip
-        seen = [u for u, source in urls if source != "alias"]  # observed, not derived
-        found += moves.from_urls_of_one_article([*seen, page.final_url])
-        outcome.evidence += [(res.publisher_id or publisher.id, e) for e in found]
-    raw = None
-    if deps.settings.store_raw_pages:
-        raw = RawPage(page.final_url, page.status, page.headers, page.body, datetime.now(UTC))
-    return ArticleDraft(
-        publisher_id=res.publisher_id or publisher.id,
-        canonical_url=res.canonical_url,
-        urls=tuple(dict.fromkeys(urls)),
-        title=item.title or extraction.title,
-        authors=item.authors or extraction.authors,
-        published_at=item.published_at or extraction.published_at,
-        language=extraction.language,
-        text=text,
-        text_source="archive" if answer.from_archive else "page",
-        guid=item.guid,
-        feed_id=outcome.feed.id,
-        description=extraction.description,
-        raw=raw,
-    )
