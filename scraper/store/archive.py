@@ -6,11 +6,15 @@ Every method opens its own short transaction, so a failure rolls back that one o
 
 from __future__ import annotations
 
+import functools
+import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scraper.config import Config
@@ -25,6 +29,42 @@ from scraper.store.db import ensure_schema, make_engine
 from scraper.store.feeds import Failure, FeedPoll
 from scraper.store.filters import ArticleFilter
 from scraper.store.raw import StoredPage
+
+log = logging.getLogger(__name__)
+
+_RECONNECT_ATTEMPTS = 4
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+def _lost_connection(exc: BaseException) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def _reconnecting(method: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Retry an archive operation on a fresh connection when the server dropped ours
+    (restart, failover, ``pg_terminate_backend``). Every operation is one transaction and
+    idempotent under the unique keys, so a retry never stores anything twice, and what was
+    fetched is not lost to a blip."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        for attempt in range(_RECONNECT_ATTEMPTS - 1):
+            try:
+                return method(*args, **kwargs)
+            except (SQLAlchemyError, StorageError) as exc:
+                if not _lost_connection(exc):
+                    raise
+                log.warning("Database connection lost; retrying", extra={"attempt": attempt + 1})
+                time.sleep(0.2 * 2**attempt)
+        return method(*args, **kwargs)
+
+    return wrapper
 
 
 class Archive:
@@ -214,3 +254,12 @@ def open_archive(
 
 
 __all__ = ["Archive", "ArticleFilter", "Failure", "FeedPoll", "make_engine", "open_archive"]
+
+
+for _name in (
+    "sync_config", "feed_refs", "record_poll", "move_feed", "remember_feed_url", "host_activity",
+    "evidence", "adopt", "adoptions", "record_failures", "known_urls", "attach_urls", "save",
+    "save_many", "record_sightings", "versions", "search", "get", "find", "replace_text",
+    "revision_count", "prune_raw_pages", "learned_boilerplate", "reclean", "count",
+):  # fmt: skip
+    setattr(Archive, _name, _reconnecting(getattr(Archive, _name)))
