@@ -32,15 +32,28 @@ from scraper.store.raw import StoredPage
 
 log = logging.getLogger(__name__)
 
-_RECONNECT_ATTEMPTS = 4
+_RECONNECT_ATTEMPTS = 6
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
 
+_DISCONNECT_WORDS = (
+    "server closed the connection",
+    "terminating connection",
+    "connection is closed",
+    "consuming input failed",
+    "connection already closed",
+)
+
+
 def _lost_connection(exc: BaseException) -> bool:
+    """Did the server go away (as opposed to refusing what we sent)?"""
     cause: BaseException | None = exc
     while cause is not None:
-        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+        if isinstance(cause, DBAPIError) and (
+            cause.connection_invalidated
+            or any(w in str(cause.orig).lower() for w in _DISCONNECT_WORDS)
+        ):
             return True
         cause = cause.__cause__
     return False
