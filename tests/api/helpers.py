@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from scraper.config import Config, parse_config
 from scraper.models import ArticleDraft
 from scraper.store.archive import Archive
+from tests.factories import make_draft
 
 TOKEN = "s3cret-token"
 MakeApp = Callable[..., FastAPI]
@@ -46,18 +47,12 @@ def draft(
     home = f"{publisher}.test"
     seen = host or home
     values: dict[str, object] = {
-        "publisher_id": publisher,
-        "canonical_url": f"https://{home}/a/{n}/",
         "urls": ((f"http://{seen}/a/{n}/?utm_source=x", "feed"),),
         "title": f"Article {n}",
         "authors": ("Ann Lee",),
         "published_at": datetime(2025, 3, n, 12, tzinfo=UTC),
-        "language": "en",
-        "text": text,
-        "text_source": "page",
     }
-    values.update(kw)
-    return ArticleDraft(**values)  # type: ignore[arg-type]
+    return make_draft(publisher, f"https://{home}/a/{n}/", text, **(values | kw))
 
 
 def seed(archive: Archive) -> Archive:

@@ -10,6 +10,7 @@ import pytest
 from scraper.config import parse_config
 from scraper.models import ArticleDraft
 from scraper.store.archive import Archive, ArticleFilter, open_archive
+from tests.factories import make_draft
 
 CONFIG = parse_config(
     {
@@ -29,18 +30,12 @@ CONFIG = parse_config(
 
 def draft(n: int, text: str, publisher: str = "sf", **kw: object) -> ArticleDraft:
     values: dict[str, object] = {
-        "publisher_id": publisher,
-        "canonical_url": f"https://{publisher}.test/a/{n}/",
         "urls": ((f"http://{publisher}.test/a/{n}/?utm_source=x", "feed"),),
         "title": f"Article {n}",
         "authors": ("Ann Lee",),
         "published_at": datetime(2025, 3, n, 12, tzinfo=UTC),
-        "language": "en",
-        "text": text,
-        "text_source": "page",
     }
-    values.update(kw)
-    return ArticleDraft(**values)  # type: ignore[arg-type]
+    return make_draft(publisher, f"https://{publisher}.test/a/{n}/", text, **(values | kw))
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from scraper.models import ArticleDraft
 from scraper.query.contract import article_to_dict
 from scraper.store.archive import Archive, ArticleFilter, open_archive
 from scraper.store.tables import ArticleRow, SightingRow
+from tests.factories import make_draft
 
 CONFIG = parse_config(
     {
@@ -67,18 +68,11 @@ WHEN = datetime(2025, 3, 10, 12, tzinfo=UTC)
 
 def draft(publisher: str, slug: str, text: str, **kw: object) -> ArticleDraft:
     values: dict[str, object] = {
-        "publisher_id": publisher,
-        "canonical_url": f"https://{publisher}.test/{slug}/",
         "urls": ((f"https://{publisher}.test/{slug}/?utm_source=rss", "feed"),),
         "title": f"Story {slug}",
-        "authors": (),
         "published_at": WHEN,
-        "language": "en",
-        "text": text,
-        "text_source": "page",
     }
-    values.update(kw)
-    return ArticleDraft(**values)  # type: ignore[arg-type]
+    return make_draft(publisher, f"https://{publisher}.test/{slug}/", text, **(values | kw))
 
 
 @pytest.fixture
