@@ -171,12 +171,18 @@ def learn_boilerplate(
     return cleaned
 
 
-def adopt_moves(archive: Archive, config: Config, settings: Settings) -> list[Suggestion]:
-    """Adopt the moves that publishers with ``auto_adopt`` have gathered enough evidence for."""
+def suggestions(archive: Archive, config: Config) -> list[Suggestion]:
+    """Candidate moves from the recorded evidence plus the last year's volume per host."""
     now = datetime.now(UTC)
     volume = volume_evidence(archive.host_activity(now - timedelta(days=365)), now)
-    suggestions = suggest(config, [*archive.evidence(), *volume])
-    chosen = auto_adoptions(config, suggestions, settings.auto_adopt_min_kinds)
+    return suggest(config, [*archive.evidence(), *volume])
+
+
+def adopt_moves(archive: Archive, config: Config, settings: Settings) -> list[Suggestion]:
+    """Adopt the moves that publishers with ``auto_adopt`` have gathered enough evidence for."""
+    if not any(p.auto_adopt for p in config.publishers):
+        return []  # nobody may move by itself: skip the evidence scan
+    chosen = auto_adoptions(config, suggestions(archive, config), settings.auto_adopt_min_kinds)
     for item in chosen:
         assert item.publisher_id is not None
         archive.adopt(item.publisher_id, item.from_host, item.to_host, "auto")

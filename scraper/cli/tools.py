@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
 
 from scraper.cli.context import AppContext
+from scraper.crawl import suggestions
 from scraper.domains import Resolver
-from scraper.domains.moves import suggest, volume_evidence
 from scraper.query.contract import iso
 
 
@@ -78,10 +77,7 @@ def list_command(app: AppContext, fmt: str) -> None:
 def suggest_command(app: AppContext, publisher_id: str | None, fmt: str) -> None:
     """List candidate domain moves with their evidence, strongest first."""
     config = app.effective_config()
-    archive = app.archive()
-    now = datetime.now(UTC)
-    volume = volume_evidence(archive.host_activity(now - timedelta(days=365)), now)
-    items = suggest(config, [*archive.evidence(), *volume])
+    items = suggestions(app.archive(), config)
     items = [s for s in items if publisher_id in (None, s.publisher_id)]
     if fmt == "json":
         click.echo(json.dumps([{
