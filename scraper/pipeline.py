@@ -2,8 +2,8 @@
 
 fetch feed (conditional) → 304 or same body? stop → parse → resolve every item URL →
 skip items already archived (before any page request) → text from the feed when it is the full
-article, else fetch and extract the page → strip publisher boilerplate → store, one article per
-transaction → write the feed's new state.
+article, else fetch and extract the page → strip publisher boilerplate → store the feed's new
+articles in one transaction (one bad article costs only itself) → write the feed's new state.
 
 Every failure becomes a :class:`Failure` on the outcome (and in the fetch log); the poll goes on
 with the next item. The feed's validators (ETag, Last-Modified, body hash) only advance when no
@@ -192,15 +192,17 @@ async def _archive_items(items: tuple[FeedItem, ...], outcome: FeedOutcome, deps
         *(draft_for_item(item, res, outcome, deps) for item, res in fresh.values())
     )
     transient = False
+    ready = []
     for draft in drafts:
         if isinstance(draft, FetchError):
             transient = transient or draft.transient
-            continue
-        try:
-            stored = await deps.store(deps.store.archive.save, draft)
-        except StorageError as exc:
-            outcome.fail("store", exc, draft.canonical_url)
+        else:
+            ready.append(draft)
+    stored = await deps.store(deps.store.archive.save_batch, ready) if ready else []
+    for draft, result in zip(ready, stored, strict=True):
+        if isinstance(result, StorageError):
+            outcome.fail("store", result, draft.canonical_url)
             transient = True
-            continue
-        setattr(outcome, stored.status, getattr(outcome, stored.status) + 1)
+        else:
+            setattr(outcome, result.status, getattr(outcome, result.status) + 1)
     return transient

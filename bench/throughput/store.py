@@ -1,11 +1,11 @@
-"""The store alone: what one ``Archive.save`` costs, and what batching would save.
+"""The store alone: what one ``Archive.save`` costs, and what batching saves.
 
     python -m bench.throughput.store [--articles 400] [--no-postgres]
 
 Extracts the scale site's pages once, then stores the same drafts into fresh databases:
-``save`` (one transaction per article, as the crawl does), ``save_many`` in batches of one
-feed's 20 items (one transaction per feed — the existing bulk API, a stand-in for the proposed
-``save_batch``), and on PostgreSQL ``save`` with ``synchronous_commit = off``. Prints wall and
+``save`` (one transaction per article), ``save_batch`` in batches of one feed's 20 items (one
+transaction per feed, as the crawl does), and on PostgreSQL ``save`` with
+``synchronous_commit = off``. Prints wall and
 client CPU per article, PostgreSQL backend CPU per article and SQL statements per article.
 """
 
@@ -66,9 +66,9 @@ def measure(url: str, config_path: Path, feeds: int, batched: bool) -> dict[str,
     dsn = url if url.startswith("postgresql") else None
     pg0 = _pg_backends(dsn)
     cpu0, t0 = time.process_time(), time.perf_counter()
-    if batched:
+    if batched:  # as a crawl stores a feed poll's new items
         for k in range(0, len(drafts), ITEMS_PER_FEED):
-            archive.save_many(drafts[k : k + ITEMS_PER_FEED])
+            archive.save_batch(drafts[k : k + ITEMS_PER_FEED])
     else:
         for draft in drafts:
             archive.save(draft)
@@ -97,11 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         config_path = Path(tmp) / "publishers.toml"
         write_config(config_path, feeds)
         cases = [("sqlite save (per article)", "sqlite", False, False),
-                 ("sqlite save_many (per feed)", "sqlite", True, False)]  # fmt: skip
+                 ("sqlite save_batch (per feed)", "sqlite", True, False)]  # fmt: skip
         if not args.no_postgres:
             cases += [("pg save (per article)", "pg", False, False),
                       ("pg save, synchronous_commit off", "pg", False, True),
-                      ("pg save_many (per feed)", "pg", True, False)]  # fmt: skip
+                      ("pg save_batch (per feed)", "pg", True, False)]  # fmt: skip
         try:
             for n, (label, db, batched, async_commit) in enumerate(cases):
                 if db == "pg":

@@ -24,7 +24,17 @@ from scraper.dedup.revisions import Version
 from scraper.domains.evidence import Adoption, Evidence, EvidenceCount
 from scraper.errors import StorageError
 from scraper.models import Article, ArticleDraft, FeedRef, StoreOutcome
-from scraper.store import articles, boilerplate, dedup, feeds, moves, raw, registry, search
+from scraper.store import (
+    articles,
+    boilerplate,
+    dedup,
+    feeds,
+    ingest,
+    moves,
+    raw,
+    registry,
+    search,
+)
 from scraper.store.db import ensure_schema, make_engine
 from scraper.store.feeds import Failure, FeedPoll
 from scraper.store.filters import ArticleFilter
@@ -168,18 +178,46 @@ class Archive:
         """Store one article in its own transaction; raise StorageError naming its URL."""
         try:
             with self._session() as session, session.begin():
-                return articles.save_draft(session, draft, self.policy)
+                return ingest.save_batch(session, [draft], self.policy)[0]
         except SQLAlchemyError as exc:
+            if _lost_connection(exc):
+                raise
             raise StorageError(f"{draft.canonical_url}: cannot store article: {exc}") from exc
 
-    def save_many(self, drafts: Sequence[ArticleDraft]) -> list[StoreOutcome]:
-        """Bulk load: store drafts in one transaction that holds the dedup lock exclusively
-        (instead of per-article locks). All or nothing; for imports and benchmarks."""
+    def save_batch(self, drafts: Sequence[ArticleDraft]) -> list[StoreOutcome | StorageError]:
+        """Store a feed's new articles in one transaction, one outcome (or error) per draft.
+
+        When the batch fails for a reason other than a lost connection, each draft is stored
+        again in a transaction of its own, so one bad article costs only itself."""
+        if not drafts:
+            return []
         try:
             with self._session() as session, session.begin():
-                dedup.serialise(session, (), bulk=True)
-                return [articles.save_draft(session, d, self.policy, locked=True) for d in drafts]
+                return list(ingest.save_batch(session, drafts, self.policy))
         except SQLAlchemyError as exc:
+            if _lost_connection(exc):
+                raise
+            log.warning(
+                "Batch store failed; storing its articles one by one",
+                extra={"articles": len(drafts), "error": str(exc).splitlines()[0]},
+            )
+        results: list[StoreOutcome | StorageError] = []
+        for draft in drafts:
+            try:
+                results.append(self.save(draft))
+            except StorageError as exc:
+                results.append(exc)
+        return results
+
+    def save_many(self, drafts: Sequence[ArticleDraft]) -> list[StoreOutcome]:
+        """Bulk load: one transaction holding the archive-wide write lock (other writers
+        wait). All or nothing; for imports and benchmarks."""
+        try:
+            with self._session() as session, session.begin():
+                return ingest.save_batch(session, drafts, self.policy, bulk=True)
+        except SQLAlchemyError as exc:
+            if _lost_connection(exc):
+                raise
             raise StorageError(f"cannot store {len(drafts)} articles: {exc}") from exc
 
     def record_sightings(
@@ -272,7 +310,7 @@ __all__ = ["Archive", "ArticleFilter", "Failure", "FeedPoll", "make_engine", "op
 for _name in (
     "sync_config", "feed_refs", "record_poll", "move_feed", "remember_feed_url", "host_activity",
     "evidence", "adopt", "adoptions", "record_failures", "known_urls", "attach_urls", "save",
-    "save_many", "record_sightings", "versions", "search", "get", "find", "replace_text",
-    "revision_count", "prune_raw_pages", "learned_boilerplate", "reclean", "count",
+    "save_batch", "save_many", "record_sightings", "versions", "search", "get", "find",
+    "replace_text", "revision_count", "prune_raw_pages", "learned_boilerplate", "reclean", "count",
 ):  # fmt: skip
     setattr(Archive, _name, _reconnecting(getattr(Archive, _name)))

@@ -1,26 +1,22 @@
-"""Storing and reading articles. Ingest is idempotent: unique keys, and every save serialises
-on its identity keys before it reads (see :mod:`scraper.store.dedup`)."""
+"""Reading articles, and the writes that are not ingest (re-extraction, extra URLs).
+
+Storing new drafts lives in :mod:`scraper.store.ingest`."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from scraper.dedup.boilerplate import paragraphs_of
-from scraper.dedup.fingerprint import normalise_text, text_hash, word_count
-from scraper.dedup.minhash import Fingerprint, shingle_hashes, similarity
+from scraper.dedup.fingerprint import text_hash, word_count
+from scraper.dedup.minhash import Fingerprint
 from scraper.dedup.policy import DEFAULT_POLICY, DedupPolicy
-from scraper.models import Article, ArticleDraft, StoreOutcome
+from scraper.models import Article
 from scraper.store import dedup
-from scraper.store.boilerplate import count_paragraphs
 from scraper.store.filters import ArticleFilter
-from scraper.store.raw import save_raw
 from scraper.store.tables import ArticleRow, ArticleUrlRow, RevisionRow
 from scraper.store.upsert import insert_ignore
 
@@ -55,190 +51,12 @@ def known_urls(session: Session, urls: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def save_draft(
-    session: Session,
-    draft: ArticleDraft,
-    policy: DedupPolicy = DEFAULT_POLICY,
-    *,
-    locked: bool = False,
-) -> StoreOutcome:
-    """Store one article, or attach its URLs to the article it already is.
-
-    Identity, first match wins: a known URL (canonical or any other), the feed's GUID, the
-    same publisher's identical text (hash of the normalised text), the same publisher's
-    near-identical text within the time window (see :mod:`scraper.dedup.policy`). A new
-    article joins the story cluster of its near-duplicates from other publishers.
-    ``locked``: the caller already serialised this transaction (:meth:`Archive.save_many`).
-    """
-    now = datetime.now(UTC)
-    digest = text_hash(draft.text)
-    fp = Fingerprint.of(draft.text) if word_count(draft.text) >= policy.min_words else None
-    if not locked:
-        keys = dedup.lock_keys(draft.publisher_id, digest, draft.feed_id, draft.guid, fp)
-        dedup.serialise(session, keys)
-    urls = [draft.canonical_url, *(url for url, _ in draft.urls)]
-    known = known_urls(session, urls)
-    article_id = known.get(draft.canonical_url) or next(iter(known.values()), None)
-    related: list[dedup.Match] = []
-    if article_id is None:
-        article_id, related = _identify(session, draft, digest, fp, policy, now)
-    if article_id is None:
-        status, article_id = _insert(session, draft, digest, now, fp)
-        if status == "new":
-            count_paragraphs(session, draft.publisher_id, paragraphs_of(draft.text))
-            if related:
-                dedup.join_cluster(session, article_id, related)
-    else:
-        status = _refresh(session, article_id, draft, digest, now, fp)
-    rows = [{"url": draft.canonical_url, "source": "canonical"}]
-    rows += [{"url": url, "source": source} for url, source in draft.urls]
-    insert_ignore(
-        session,
-        ArticleUrlRow.__table__,  # type: ignore[arg-type]
-        [r | {"article_id": article_id, "first_seen_at": now} for r in rows],
-    )
-    if draft.feed_id is not None and draft.guid:
-        dedup.claim_guid(session, draft.feed_id, draft.guid, article_id, now)
-    met = next((url for url, source in draft.urls if source != "redirect"), draft.canonical_url)
-    chain = [url for url, source in draft.urls if source == "redirect"]
-    dedup.record_sighting(session, article_id, met, now, draft.feed_id, chain)
-    if draft.raw is not None:
-        save_raw(session, article_id, draft.raw)
-    return StoreOutcome(article_id=article_id, status=status)
-
-
-def _identify(
-    session: Session,
-    draft: ArticleDraft,
-    digest: str,
-    fp: Fingerprint | None,
-    policy: DedupPolicy,
-    now: datetime,
-) -> tuple[int | None, list[dedup.Match]]:
-    """The stored article this draft is (GUID, text hash, near-identical text), or None and
-    the near-duplicates it should be clustered with."""
-    if draft.feed_id is not None and draft.guid:
-        found = dedup.guid_article(session, draft.feed_id, draft.guid)
-        if found is not None and _guid_trusted(session, found, draft, fp):
-            return found, []
-    if fp is None:  # too short to be matched by its text
-        return None, []
-    found = dedup.text_hash_article(session, draft.publisher_id, digest)
-    if found is not None:
-        return found, []
-    related = []
-    when = draft.published_at or now
-    for match in dedup.near_matches(session, fp, floor=policy.cluster):
-        same = match.publisher_id == draft.publisher_id
-        verdict = policy.verdict(match.containment, same, when, match.when)
-        if verdict == "same":
-            return match.article_id, []
-        if verdict == "cluster":
-            related.append(match)
-    return None, related
-
-
-def _guid_trusted(
-    session: Session, article_id: int, draft: ArticleDraft, fp: Fingerprint | None
-) -> bool:
-    """A GUID names one article, unless the feed reuses GUIDs: a stored article with another
-    headline AND a text sharing under ``GUID_MIN_OVERLAP`` of the shorter one's shingles is
-    not taken for this one (a rewrite keeps more than that; two stories share ≈ nothing)."""
-    row = session.get(ArticleRow, article_id)
-    if (
-        row is None
-        or fp is None
-        or normalise_text(row.title or "") == normalise_text(draft.title or "")
-    ):
-        return True
-    return similarity(fp.shingles, shingle_hashes(row.text)).containment >= GUID_MIN_OVERLAP
-
-
-def _insert(
-    session: Session, draft: ArticleDraft, digest: str, now: datetime, fp: Fingerprint | None
-) -> tuple[Status, int]:
-    values = {
-        "publisher_id": draft.publisher_id,
-        "canonical_url": draft.canonical_url,
-        "guid": draft.guid,
-        "feed_id": draft.feed_id,
-        "title": draft.title,
-        "authors": list(draft.authors),
-        "published_at": draft.published_at,
-        "first_seen_at": now,
-        "updated_at": now,
-        "language": draft.language,
-        "description": draft.description,
-        "text": draft.text,
-        "text_hash": digest,
-        "text_source": draft.text_source,
-        "word_count": word_count(draft.text),
-        "search_config": search_config(draft.language),
-    }
-    article_id = session.scalar(_insert_returning(session.get_bind().dialect.name), values)
-    if article_id is None:  # the canonical URL is taken (a racing writer, or an old row)
-        before = session.scalar(
-            select(ArticleRow.id).where(ArticleRow.canonical_url == draft.canonical_url)
-        )
-        assert before is not None  # the row exists: the conflict was on it
-        return _refresh(session, before, draft, digest, now, fp), before
-    if fp is not None:
-        dedup.add_bands(session, article_id, fp.keys)
-    return "new", article_id
-
-
-@functools.cache
-def _insert_returning(dialect: str) -> Any:
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(ArticleRow.__table__).on_conflict_do_nothing().returning(ArticleRow.id)
-
-
-def _refresh(
-    session: Session,
-    article_id: int,
-    draft: ArticleDraft,
-    digest: str,
-    now: datetime,
-    fp: Fingerprint | None = None,
-) -> Status:
-    row = session.get(ArticleRow, article_id)
-    if row is None or not _replace_text(session, row, draft.text, digest, now):
-        return "known"
-    row.title = draft.title or row.title
-    row.authors = list(draft.authors) or row.authors
-    row.published_at = row.published_at or draft.published_at
-    row.text_source = draft.text_source
-    if fp is not None:  # copies of the new text find the article too (old keys stay)
-        dedup.add_bands(session, article_id, fp.keys)
-    return "updated"
-
-
-def _replace_text(session: Session, row: ArticleRow, text: str, digest: str, now: datetime) -> bool:
-    """Swap in a new text, keeping the old one as a revision; False when nothing changed."""
-    if row.text_hash == digest:
-        return False
-    session.add(
-        RevisionRow(
-            article_id=row.id,
-            title=row.title,
-            text=row.text,
-            text_hash=row.text_hash,
-            seen_at=row.updated_at,
-            replaced_at=now,
-        )
-    )
-    row.text, row.text_hash, row.word_count = text, digest, word_count(text)
-    row.revision_count = (row.revision_count or 0) + 1
-    row.updated_at = now
-    return True
-
-
 def replace_text(
     session: Session, article_id: int, text: str, policy: DedupPolicy = DEFAULT_POLICY
 ) -> Status:
     """Re-extraction's write: a revision only when the normalised text truly changed."""
     row = session.get(ArticleRow, article_id)
-    if row is None or not _replace_text(session, row, text, text_hash(text), now_utc()):
+    if row is None or not dedup.replace_text(session, row, text, text_hash(text), now_utc()):
         return "known"
     if word_count(text) >= policy.min_words:
         dedup.add_bands(session, article_id, Fingerprint.of(text).keys)

@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from scraper.dedup.fingerprint import word_count
 from scraper.dedup.minhash import Fingerprint, shingle_hashes, similarity
 from scraper.dedup.revisions import Version
 from scraper.store.tables import ArticleGuidRow, ArticleRow, BandRow, RevisionRow, SightingRow
@@ -164,9 +165,14 @@ def add_bands(session: Session, article_id: int, keys: Iterable[int]) -> None:
 
 
 def join_cluster(session: Session, article_id: int, related: Sequence[Match]) -> int:
-    """Put the article and its near-duplicates into one cluster; returns its id."""
+    """Put the article and its near-duplicates into one cluster; returns its id. The
+    clusters are read here, not taken from ``related``: an earlier save of the same batch
+    may have relabelled them."""
     members = {article_id, *(m.article_id for m in related)}
-    clusters = {m.cluster_id for m in related if m.cluster_id is not None}
+    query = select(ArticleRow.cluster_id).where(
+        ArticleRow.id.in_(members), ArticleRow.cluster_id.is_not(None)
+    )
+    clusters = {c for c in session.scalars(query) if c is not None}
     root = min(members | clusters)
     where: ColumnElement[bool] = ArticleRow.id.in_(members)
     if clusters:
@@ -208,7 +214,17 @@ def record_sighting(
     redirects: Sequence[str] = (),
 ) -> None:
     """At most one row per (article, URL, day): a repeat bumps its count and last time."""
-    row = {
+    upsert_sightings(session, [sighting_row(article_id, url, now, feed_id, redirects)])
+
+
+def sighting_row(
+    article_id: int,
+    url: str,
+    now: datetime,
+    feed_id: int | None = None,
+    redirects: Sequence[str] = (),
+) -> dict[str, Any]:
+    return {
         "article_id": article_id,
         "feed_id": feed_id,
         "url": url,
@@ -218,7 +234,12 @@ def record_sighting(
         "last_seen_at": now,
         "count": 1,
     }
-    session.execute(_sighting_upsert(session.get_bind().dialect.name), [row])
+
+
+def upsert_sightings(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows must be distinct on (article, URL, day): one statement may not hit a row twice."""
+    if rows:
+        session.execute(_sighting_upsert(session.get_bind().dialect.name), list(rows))
 
 
 @functools.cache
@@ -255,3 +276,23 @@ def versions(session: Session, article_id: int) -> list[Version]:
     out = [Version(r.title, r.text, r.seen_at, r.replaced_at) for r in old]
     out.append(Version(row.title, row.text, row.updated_at))
     return out
+
+
+def replace_text(session: Session, row: ArticleRow, body: str, digest: str, now: datetime) -> bool:
+    """Swap in a new text, keeping the old one as a revision; False when nothing changed."""
+    if row.text_hash == digest:
+        return False
+    session.add(
+        RevisionRow(
+            article_id=row.id,
+            title=row.title,
+            text=row.text,
+            text_hash=row.text_hash,
+            seen_at=row.updated_at,
+            replaced_at=now,
+        )
+    )
+    row.text, row.text_hash, row.word_count = body, digest, word_count(body)
+    row.revision_count = (row.revision_count or 0) + 1
+    row.updated_at = now
+    return True

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from scraper.cli import cli
@@ -267,3 +267,63 @@ def test_known_items_met_again_are_sightings(archive: Archive) -> None:
     with Session(archive.engine) as session:
         rows = session.scalars(select(SightingRow)).all()
         assert [(r.count, r.feed_id) for r in rows] == [(3, feed_id)]
+
+
+def _every_scenario(feed_id: int) -> list[ArticleDraft]:
+    """One feed poll's worth of drafts in which every identity rule fires at least once."""
+    original, copy_of = story(20), story(21)
+    return [
+        draft("sf", "drones", body(original), guid="g1", feed_id=feed_id),
+        draft("sf", "drones", body(original), urls=(("https://sf-old.test/drones/", "alias"),)),
+        draft("sf", "drones-v2", body(edited(original)), published_at=WHEN + timedelta(hours=3)),
+        draft("nw", "copy", body([*edited(copy_of), "Republished with permission."])),
+        draft("sf", "copy-source", body(copy_of)),
+        draft("lc", "unrelated", body(story(22))),
+        draft("sf", "renamed", body(story(23)), guid="g1", feed_id=feed_id, title="Other"),
+        draft("sf", "video", "Watch the video."),
+        draft("nw", "video", "Watch the video."),
+    ]
+
+
+def _snapshot(archive: Archive) -> list[tuple[object, ...]]:
+    """The archive as a reader sees it, independent of the order ids were handed out in."""
+    articles = list(archive.export(ArticleFilter()))
+    by_id = {a.id: a for a in articles}
+
+    def url(article_id: int | None) -> str | None:
+        return by_id[article_id].url if article_id in by_id else None
+
+    return sorted(
+        (a.url, sorted(a.urls), a.title, a.text, a.revisions, url(a.cluster)) for a in articles
+    )
+
+
+def test_a_batch_stores_exactly_what_one_by_one_saves_store(database_url: str) -> None:
+    """Copies, edits, GUID reuse and republications inside one batch are found as if each
+    draft had its own transaction: same articles, URLs, revisions and clusters."""
+    archive = open_archive(database_url, auto_upgrade=True)
+    archive.sync_config(CONFIG)
+    feed_id = archive.feed_refs()[0].id
+    outcomes = [archive.save(d) for d in _every_scenario(feed_id)]
+    expected = _snapshot(archive)
+    with Session(archive.engine) as session:  # the same database, emptied
+        for table in ("sightings", "article_guids", "article_bands", "revisions", "raw_pages",
+                      "article_urls", "boilerplate_paragraphs", "articles"):  # fmt: skip
+            session.execute(text(f"DELETE FROM {table}"))
+        session.commit()
+    results = archive.save_batch(_every_scenario(feed_id))
+    assert [getattr(r, "status", r) for r in results] == [o.status for o in outcomes]
+    assert _snapshot(archive) == expected
+    assert len(expected) == 7  # drones (+ alias, edit), copy, source, unrelated, renamed, videos
+    archive.close()
+
+
+def test_one_bad_draft_costs_only_itself(archive: Archive) -> None:
+    good = [draft("sf", f"good-{n}", body(story(30 + n))) for n in range(3)]
+    bad = draft("nowhere", "x", body(story(40)))  # no such publisher: the insert fails
+    results = archive.save_batch([good[0], bad, *good[1:]])
+    assert [type(r).__name__ for r in results] == [
+        "StoreOutcome", "StorageError", "StoreOutcome", "StoreOutcome"
+    ]  # fmt: skip
+    assert "https://nowhere.test/x/" in str(results[1])
+    assert archive.count() == 3
