@@ -148,12 +148,9 @@ async def crawl(
 def learned_boilerplate(
     archive: Archive, publisher_ids: Sequence[str], settings: Settings
 ) -> dict[str, frozenset[str]]:
-    return {
-        p: archive.learned_boilerplate(
-            p, settings.boilerplate_min_articles, settings.boilerplate_min_share
-        )
-        for p in publisher_ids
-    }
+    return archive.learned_boilerplate(
+        publisher_ids, settings.boilerplate_min_articles, settings.boilerplate_min_share
+    )
 
 
 def learn_boilerplate(

@@ -7,7 +7,7 @@ feed, :mod:`scraper.drafts` for its items), so none of them imports another's in
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ParamSpec, TypeVar
@@ -21,7 +21,7 @@ from scraper.fetch import Fetcher
 from scraper.models import FeedRef
 from scraper.settings import Settings
 from scraper.store.archive import Archive
-from scraper.store.feeds import Failure
+from scraper.store.feeds import Failure, FeedPoll, PollRecord
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,10 +35,59 @@ class StoreRunner:
     def __init__(self, archive: Archive, writers: int = 1) -> None:
         self.archive = archive
         self._lock = asyncio.Semaphore(writers)
+        self._polls: list[_PendingPoll] = []
+        self._poll_lock = asyncio.Lock()
 
     async def __call__(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         async with self._lock:
             return await asyncio.to_thread(fn, *args, **kwargs)
+
+    async def record_poll(
+        self,
+        poll: FeedPoll,
+        failures: Sequence[Failure] = (),
+        evidence: Sequence[tuple[str | None, Evidence]] = (),
+    ) -> None:
+        """Write one feed's new state; returns once it is committed.
+
+        Polls that finish while an earlier write is in flight are committed together in one
+        transaction: a re-poll of many unchanged feeds would otherwise wait on one commit per
+        feed, one after the other (docs/performance.md)."""
+        entry = _PendingPoll(
+            PollRecord(poll, tuple(failures), tuple(evidence)),
+            asyncio.get_running_loop().create_future(),
+        )
+        self._polls.append(entry)
+        async with self._poll_lock:
+            if not entry.done.done():
+                batch, self._polls = self._polls, []
+                try:
+                    await self._write(batch)
+                finally:  # cancelled mid-write: whoever comes next writes them
+                    self._polls[:0] = [e for e in batch if not e.done.done()]
+        await entry.done
+
+    async def _write(self, batch: list[_PendingPoll]) -> None:
+        try:
+            await self(self.archive.record_polls, [e.record for e in batch])
+        except Exception:
+            for e in batch:
+                try:
+                    r = e.record
+                    await self(self.archive.record_poll, r.poll, r.failures, r.evidence)
+                except Exception as exc:
+                    e.done.set_exception(exc)
+                else:
+                    e.done.set_result(None)
+        else:
+            for e in batch:
+                e.done.set_result(None)
+
+
+@dataclass(frozen=True)
+class _PendingPoll:
+    record: PollRecord
+    done: asyncio.Future[None]
 
 
 @dataclass(frozen=True)

@@ -71,16 +71,12 @@ async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
     outcome.http_status, outcome.headers = result.status, result.headers
     if result.not_modified:
         outcome.status = "not_modified"
-        await deps.store(
-            deps.store.archive.record_poll, FeedPoll(feed.id, status=304), [], outcome.evidence
-        )
+        await deps.store.record_poll(FeedPoll(feed.id, status=304), [], outcome.evidence)
         return outcome
     body_hash = hashlib.sha256(result.body).hexdigest()
     if body_hash == feed.body_hash:
         outcome.status = "unchanged"
-        await deps.store(
-            deps.store.archive.record_poll, _poll(feed, result, body_hash), [], outcome.evidence
-        )
+        await deps.store.record_poll(_poll(feed, result, body_hash), [], outcome.evidence)
         return outcome
     try:
         parsed = parse_feed(
@@ -106,7 +102,7 @@ async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
     if parsed.self_link and parsed.self_link != feed.location:
         # Where the feed says it lives: any later reference to that URL means this feed.
         await deps.store(deps.store.archive.remember_feed_url, feed.id, parsed.self_link)
-    await deps.store(deps.store.archive.record_poll, poll, outcome.failures, outcome.evidence)
+    await deps.store.record_poll(poll, outcome.failures, outcome.evidence)
     log.info(
         "Polled feed",
         extra={
@@ -157,7 +153,7 @@ async def _feed_failed(
         error=failure.message,
         error_reason=failure.reason,
     )
-    await deps.store(deps.store.archive.record_poll, poll, outcome.failures)
+    await deps.store.record_poll(poll, outcome.failures)
     log.warning(
         "Unable to refresh feed",
         extra={"feed_id": outcome.feed.id, "feed_url": outcome.feed.url, "reason": failure.reason},

@@ -45,8 +45,8 @@ def reextract(
             summary.skip("publisher_not_configured")
             continue
         if publisher.id not in learned:
-            learned[publisher.id] = archive.learned_boilerplate(
-                publisher.id, settings.boilerplate_min_articles, settings.boilerplate_min_share
+            learned |= archive.learned_boilerplate(
+                [publisher.id], settings.boilerplate_min_articles, settings.boilerplate_min_share
             )
         _, text = page_text(stored.page.body, stored.page.url, publisher, learned[publisher.id])
         if not text.strip():

@@ -36,7 +36,7 @@ from scraper.store import (
     search,
 )
 from scraper.store.db import ensure_schema, make_engine
-from scraper.store.feeds import Failure, FeedPoll
+from scraper.store.feeds import Failure, FeedPoll, PollRecord
 from scraper.store.filters import ArticleFilter
 from scraper.store.raw import StoredPage
 
@@ -135,6 +135,14 @@ class Archive:
             feeds.record_poll(session, poll)
             feeds.record_failures(session, failures)
             moves.record_evidence(session, evidence)
+
+    def record_polls(self, polls: Sequence[PollRecord]) -> None:
+        """Several feeds' :meth:`record_poll` in one transaction (a crawl's feeds finish
+        faster than one transaction each can be committed)."""
+        with self._session() as session, session.begin():
+            feeds.record_polls(session, [p.poll for p in polls])
+            feeds.record_failures(session, [f for p in polls for f in p.failures])
+            moves.record_evidence(session, [e for p in polls for e in p.evidence])
 
     def move_feed(self, feed_id: int, new_url: str, source: str) -> None:
         with self._session() as session, session.begin():
@@ -282,10 +290,11 @@ class Archive:
             return raw.prune_raw(session, articles.now_utc() - timedelta(days=keep_days))
 
     def learned_boilerplate(
-        self, publisher_id: str, min_articles: int, min_share: float
-    ) -> frozenset[str]:
+        self, publisher_ids: Sequence[str], min_articles: int, min_share: float
+    ) -> dict[str, frozenset[str]]:
+        """Learned boilerplate paragraph hashes per publisher (one query for all of them)."""
         with self._session() as session:
-            return boilerplate.learned(session, publisher_id, min_articles, min_share)
+            return boilerplate.learned(session, publisher_ids, min_articles, min_share)
 
     def reclean(self, publisher_id: str, clean: Callable[[str], str]) -> int:
         """Re-apply boilerplate removal to a publisher's stored texts (no revisions)."""
@@ -308,9 +317,10 @@ __all__ = ["Archive", "ArticleFilter", "Failure", "FeedPoll", "make_engine", "op
 
 
 for _name in (
-    "sync_config", "feed_refs", "record_poll", "move_feed", "remember_feed_url", "host_activity",
-    "evidence", "adopt", "adoptions", "record_failures", "known_urls", "attach_urls", "save",
-    "save_batch", "save_many", "record_sightings", "versions", "search", "get", "find",
-    "replace_text", "revision_count", "prune_raw_pages", "learned_boilerplate", "reclean", "count",
+    "sync_config", "feed_refs", "record_poll", "record_polls", "move_feed", "remember_feed_url",
+    "host_activity", "evidence", "adopt", "adoptions", "record_failures", "known_urls",
+    "attach_urls", "save", "save_batch", "save_many", "record_sightings", "versions", "search",
+    "get", "find", "replace_text", "revision_count", "prune_raw_pages", "learned_boilerplate",
+    "reclean", "count",
 ):  # fmt: skip
     setattr(Archive, _name, _reconnecting(getattr(Archive, _name)))

@@ -9,10 +9,19 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scraper.domains.evidence import Evidence
 from scraper.models import FeedRef
 from scraper.store.tables import FeedRow, FetchLogRow
 
-__all__ = ["Failure", "FeedPoll", "feed_refs", "record_failures", "record_poll"]
+__all__ = [
+    "Failure",
+    "FeedPoll",
+    "PollRecord",
+    "feed_refs",
+    "record_failures",
+    "record_poll",
+    "record_polls",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +36,15 @@ class FeedPoll:
     title: str | None = None
     error: str | None = None
     error_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollRecord:
+    """One poll's write: the feed's new state, its failures, the migration evidence found."""
+
+    poll: FeedPoll
+    failures: tuple[Failure, ...] = ()
+    evidence: tuple[tuple[str | None, Evidence], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +83,22 @@ def feed_ref(row: FeedRow) -> FeedRef:
 
 
 def record_poll(session: Session, poll: FeedPoll) -> None:
-    row = session.get(FeedRow, poll.feed_id)
-    if row is None:
-        return
+    record_polls(session, [poll])
+
+
+def record_polls(session: Session, polls: Sequence[FeedPoll]) -> None:
+    """Write back what each poll learned (the rows in one query; a feed polled twice in the
+    batch gets both polls applied in order)."""
+    ids = list({p.feed_id for p in polls})
+    rows = {r.id: r for r in session.scalars(select(FeedRow).where(FeedRow.id.in_(ids)))}
     now = datetime.now(UTC)
+    for poll in polls:
+        row = rows.get(poll.feed_id)
+        if row is not None:
+            _apply(row, poll, now)
+
+
+def _apply(row: FeedRow, poll: FeedPoll, now: datetime) -> None:
     row.last_polled_at = now
     row.last_status = poll.status
     if poll.error is not None:
