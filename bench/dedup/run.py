@@ -5,9 +5,10 @@ Three parts, printed as tables:
 1. *Thresholds* (offline, the first ``--sweep`` items): every pair that shares an LSH band
    key, plus every true pair, with its exact containment; precision and recall of "same story"
    at each threshold. The defaults of SCRAPER_DEDUP_CLUSTER / _SAME_ARTICLE come from here.
-2. *Ingest*: the corpus stored with :meth:`Archive.save_many` (the store's own save_draft per
-   article, in batches of ``--batch``), articles per second per window of 10,000, and at each
-   checkpoint the cost of a near-duplicate lookup (candidates + verification) for unseen texts.
+2. *Ingest*: the corpus stored with :meth:`Archive.save_many` (the store's own batch path,
+   :func:`scraper.store.ingest.save_batch`, in batches of ``--batch``), articles per second
+   per window of 10,000, and at each checkpoint the cost of a near-duplicate lookup
+   (candidates + verification) for unseen texts.
 3. *Detection*: pair precision and recall of what the database ended up with (same article or
    same story cluster) against the generator's ground truth.
 """
