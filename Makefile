@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: demo test lint fix typecheck pytest bench bench-extract bench-canonicalise bench-search \
-	bench-daemon bench-dedup bench-throughput clean
+	bench-daemon bench-dedup bench-scale bench-throughput clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,8 @@ pytest: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadfile
 
 # Each benchmark prints a table; they need PostgreSQL at 127.0.0.1:5432 where they use it.
-bench: bench-extract bench-canonicalise bench-search bench-daemon bench-dedup bench-throughput
+bench: bench-extract bench-canonicalise bench-search bench-daemon bench-dedup bench-scale \
+	bench-throughput
 
 bench-extract: $(STAMP)
 	$(BIN)/python -m bench.extraction
@@ -52,6 +53,10 @@ bench-daemon: $(STAMP)
 
 bench-dedup: $(STAMP)
 	$(BIN)/python -m bench.dedup
+
+# Per-article store cost with 10,000 vs 1,000,000 articles archived (preloaded in PostgreSQL).
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.dedup.scale
 
 bench-throughput: $(STAMP)
 	$(BIN)/python -m bench.throughput
