@@ -43,6 +43,9 @@ from scraper.store.raw import StoredPage
 log = logging.getLogger(__name__)
 
 _RECONNECT_ATTEMPTS = 6
+# Drafts per save_batch transaction: PostgreSQL's shared lock table holds
+# max_locks_per_transaction × max_connections (6,400 by default) advisory locks for everyone.
+BATCH_MAX = 50
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
@@ -197,6 +200,12 @@ class Archive:
 
         When the batch fails for a reason other than a lost connection, each draft is stored
         again in a transaction of its own, so one bad article costs only itself."""
+        if len(drafts) > BATCH_MAX:  # bounded transactions (and advisory locks, ≈ 18 a draft)
+            return [
+                r
+                for k in range(0, len(drafts), BATCH_MAX)
+                for r in self.save_batch(drafts[k : k + BATCH_MAX])
+            ]
         if not drafts:
             return []
         try:

@@ -17,7 +17,7 @@ from scraper.cli import cli
 from scraper.config import parse_config
 from scraper.models import ArticleDraft
 from scraper.query.contract import article_to_dict
-from scraper.store.archive import Archive, ArticleFilter, open_archive
+from scraper.store.archive import BATCH_MAX, Archive, ArticleFilter, open_archive
 from scraper.store.tables import ArticleRow, SightingRow
 from tests.factories import make_draft
 
@@ -327,3 +327,11 @@ def test_one_bad_draft_costs_only_itself(archive: Archive) -> None:
     ]  # fmt: skip
     assert "https://nowhere.test/x/" in str(results[1])
     assert archive.count() == 3
+
+
+def test_a_batch_larger_than_one_transaction_is_stored_whole(archive: Archive) -> None:
+    drafts = [draft("sf", f"n{n}", body(story(100 + n, 3))) for n in range(BATCH_MAX + 7)]
+    drafts.append(drafts[3])  # the same item twice, in different transactions
+    results = archive.save_batch(drafts)
+    assert [getattr(r, "status", r) for r in results] == ["new"] * (BATCH_MAX + 7) + ["known"]
+    assert archive.count() == BATCH_MAX + 7
