@@ -24,7 +24,7 @@ from scraper.drafts import PAGE_ACCEPT, draft_for_item, is_full_text
 from scraper.errors import FetchError, ParseError, ScraperError, StorageError
 from scraper.feeds import parse_feed
 from scraper.fetch.failover import Answer, fetch_with_failover
-from scraper.models import FeedItem, FeedRef, FetchResult
+from scraper.models import FeedItem, FeedRef, FetchResult, StoreOutcome
 from scraper.schedule.hints import feed_ttl_seconds
 from scraper.store.feeds import FeedPoll
 
@@ -194,7 +194,11 @@ async def _archive_items(items: tuple[FeedItem, ...], outcome: FeedOutcome, deps
             transient = transient or draft.transient
         else:
             ready.append(draft)
-    stored = await deps.store(deps.store.archive.save_batch, ready) if ready else []
+    stored: list[StoreOutcome | StorageError]
+    try:
+        stored = await deps.store(deps.store.archive.save_batch, ready) if ready else []
+    except StorageError as exc:  # the database stayed away through every retry
+        stored = [exc] * len(ready)
     for draft, result in zip(ready, stored, strict=True):
         if isinstance(result, StorageError):
             outcome.fail("store", result, draft.canonical_url)

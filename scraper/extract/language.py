@@ -36,3 +36,10 @@ def detect_language(text: str, fallback: str | None = None) -> str | None:
     except Exception:  # a broken model install must not break extraction
         return language_from_tag(fallback)
     return language_from_tag(str(code)) or language_from_tag(fallback)
+
+
+def load_model() -> None:
+    """Load the classifier now. py3langid loads its model on first use (1–5 s of CPU): a crawl
+    or daemon calls this in a thread before its first poll, not on the event loop inside it,
+    where it would stall every fetch in flight past its timeout."""
+    detect_language("Long enough for the language model to classify it, so that it loads.")

@@ -190,9 +190,7 @@ class Archive:
         try:
             with self._session() as session, session.begin():
                 return ingest.save_batch(session, [draft], self.policy)[0]
-        except SQLAlchemyError as exc:
-            if _lost_connection(exc):
-                raise
+        except SQLAlchemyError as exc:  # a lost connection is retried by _reconnecting
             raise StorageError(f"{draft.canonical_url}: cannot store article: {exc}") from exc
 
     def save_batch(self, drafts: Sequence[ArticleDraft]) -> list[StoreOutcome | StorageError]:
@@ -212,8 +210,8 @@ class Archive:
             with self._session() as session, session.begin():
                 return list(ingest.save_batch(session, drafts, self.policy))
         except SQLAlchemyError as exc:
-            if _lost_connection(exc):
-                raise
+            if _lost_connection(exc):  # retried whole by _reconnecting
+                raise StorageError(f"cannot store {len(drafts)} articles: {exc}") from exc
             log.warning(
                 "Batch store failed; storing its articles one by one",
                 extra={"articles": len(drafts), "error": str(exc).splitlines()[0]},
@@ -233,8 +231,6 @@ class Archive:
             with self._session() as session, session.begin():
                 return ingest.save_batch(session, drafts, self.policy, bulk=True)
         except SQLAlchemyError as exc:
-            if _lost_connection(exc):
-                raise
             raise StorageError(f"cannot store {len(drafts)} articles: {exc}") from exc
 
     def record_sightings(
