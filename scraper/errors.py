@@ -9,6 +9,8 @@
     ├── ParseError             a feed body could not be understood; carries .url
     ├── ExtractError           a page could not be turned into text; carries .url
     └── StorageError           the database refused or is unreachable
+        └── ArchiveUnwritableError  read-only, disk full, server down: every write fails
+                                    until an operator acts (scraper/store/faults.py)
 
 ``reason`` is a short, fixed-cardinality label ("timeout", "dns", "http_404", "not_a_feed" …)
 so that summaries, ``feeds status`` and metrics can group failures without parsing messages.

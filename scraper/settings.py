@@ -102,6 +102,13 @@ class Settings(BaseSettings):
     daemon_max_polls: int = Field(
         64, ge=1, le=4096, description="Feeds one daemon process polls at once at most."
     )
+    archive_retry_max: float = Field(
+        300.0,
+        gt=0,
+        description="Longest wait, in seconds, between two tries of the daemon while the archive "
+        "cannot be written (read-only, disk full, database server down). The first retry comes "
+        "after max(1 s, the dispatch interval); each failed one doubles the wait.",
+    )
     shutdown_grace: float = Field(
         30.0,
         ge=0,

@@ -6,6 +6,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Self
 
 from scraper.demo.web import LocalWeb, Resource
 
@@ -17,6 +18,11 @@ class TimedWeb(LocalWeb):
         super().__init__({})
         self.seen: dict[str, list[float]] = {}
         self._seen_lock = threading.Lock()
+
+    def __enter__(self) -> Self:
+        """As LocalWeb's, typed as this class, so ``with TimedWeb() as web`` keeps its log."""
+        super().__enter__()
+        return self
 
     def _log(
         self, handler: BaseHTTPRequestHandler, host: str, path: str, status: int, *, via_proxy: bool

@@ -14,6 +14,7 @@ from rich.table import Table
 from scraper.cli.context import AppContext
 from scraper.crawl import CrawlSummary, crawl, effective_config, select_feeds
 from scraper.pipeline import FeedOutcome
+from scraper.store.faults import quiet, reported
 
 
 @click.command("crawl")
@@ -40,8 +41,14 @@ def crawl_command(
 ) -> None:
     """Fetch every configured feed once and archive what is new.
 
-    Exits non-zero only when no feed at all could be crawled.
+    Exits non-zero only when no feed at all could be crawled, or (status 2, with one message
+    saying what to do) when the archive cannot be written.
     """
+    with reported(app.settings.database_url):
+        _crawl(app, publishers, feeds, fmt)
+
+
+def _crawl(app: AppContext, publishers: tuple[str, ...], feeds: tuple[str, ...], fmt: str) -> None:
     archive = app.archive()
     config = effective_config(archive, app.config)
     archive.sync_config(config)
@@ -63,7 +70,7 @@ def crawl_command(
         def done(outcome: FeedOutcome) -> None:
             progress.update(task, advance=1, last=outcome.feed.url[-50:])
 
-        summary = asyncio.run(crawl(app.settings, config, archive, refs, on_feed_done=done))
+        summary = asyncio.run(quiet(crawl(app.settings, config, archive, refs, on_feed_done=done)))
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), indent=2))
     else:

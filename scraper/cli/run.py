@@ -6,6 +6,7 @@ import click
 
 from scraper.cli.context import AppContext
 from scraper.schedule.service import run_daemon
+from scraper.store.faults import reported
 
 
 @click.command("run")
@@ -17,4 +18,5 @@ def run_command(app: AppContext) -> None:
     SIGHUP, or saving the publishers file, reloads publishers and feeds. With PostgreSQL any
     number of `scraper run` processes share the feeds; with SQLite only one may run.
     """
-    run_daemon(app.settings, app.effective_config(), app.archive())
+    with reported(app.settings.database_url):  # at start-up; later the daemon rides it out
+        run_daemon(app.settings, app.effective_config(), app.archive())

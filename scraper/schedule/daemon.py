@@ -4,7 +4,8 @@ Jobs on one :class:`AsyncIOScheduler` (the pipeline is asyncio, so jobs are coro
 same loop as the polls):
 
 * **dispatch** (every ``dispatch_interval``): claim up to the free poll slots of due feeds under
-  a lease and start one task per feed; the task runs ``refresh_feed`` and writes the next poll;
+  a lease and start one task per feed; the task runs ``refresh_feed`` and writes the next poll.
+  When a claim filled every free slot, ending polls trigger the next claim at once (``_refill``);
 * **heartbeat** (a third of the lease): renew the leases of running polls, count overdue feeds;
 * **reload** (every few seconds): reload publishers when the config file's mtime changed
   (SIGHUP does the same at once);
@@ -13,6 +14,12 @@ same loop as the polls):
 One HTTP client and one :class:`PoliteFetcher` live as long as the daemon. Stopping (SIGTERM,
 SIGINT) stops dispatching, gives running polls ``shutdown_grace`` seconds, cancels the rest and
 releases every lease this process holds, so another daemon can take the feeds at once.
+
+An archive that cannot be written (read-only, disk full, server down: ``store/faults.py``) is
+nobody's feed's fault: the daemon logs it once, fails ``/healthz``, sets
+``scraper_archive_unwritable``, stops claiming and retries with one feed after a growing delay
+(capped by ``archive_retry_max``). Feeds caught in it keep their error streak and stay due; the
+first poll stored in full resumes everything.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from scraper.config import Config, load_config
 from scraper.crawl import adopt_moves, effective_config, learn_boilerplate, learned_boilerplate
 from scraper.domains import Resolver
 from scraper.errors import ScraperError
+from scraper.extract.language import load_model
 from scraper.fetch import build_client
 from scraper.pipeline import Deps, FeedOutcome, StoreRunner
 from scraper.schedule.metrics import DaemonMetrics
@@ -44,6 +52,13 @@ from scraper.schedule.polite import PoliteFetcher, identifying_user_agent
 from scraper.schedule.poll import limits_from, plan_after, poll_claim
 from scraper.settings import Settings
 from scraper.store.archive import Archive
+from scraper.store.faults import (
+    ArchiveUnwritableError,
+    Outage,
+    classify,
+    describe_database,
+    from_message,
+)
 from scraper.store.schedule import Claim, ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -99,7 +114,14 @@ class Daemon:
         self._robots_off: frozenset[str] = frozenset()
         self._config_mtime = self._mtime()
         self._rng = random.Random()
+        # The last claim filled every free slot, so more feeds may be due: refill as polls end.
+        self._backlog = False
+        self._refilling: asyncio.Task[None] | None = None
         self._job = asyncio.Lock()  # held while a job runs, so shutdown can wait for it
+        # A read-only or full archive pauses polling (see _dispatch); feeds whose lease could
+        # not be given back then are released on the first write that works again.
+        self.outage = Outage(max(1.0, settings.dispatch_interval), settings.archive_retry_max)
+        self._stranded: set[int] = set()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -107,13 +129,20 @@ class Daemon:
         """Poll until ``stop`` is set, then shut down cleanly."""
         # A job still running at its next tick is skipped (coalesced) on purpose: not a warning.
         logging.getLogger("apscheduler").setLevel(max(logging.getLogger().level, logging.ERROR))
-        await self.store(self.archive.sync_config, self.config)
+        try:
+            await self.store(self.archive.sync_config, self.config)
+        except Exception as exc:  # a read-only archive: keep running, sync once it is writable
+            if (fault := self._unwritable(exc)) is None:
+                raise
+            self._write_failed(fault)
+            self._config_mtime = None
         self._apply_config(self.config)
         async with build_client(self.settings, proxy=self.proxy) as client:
             fetcher = PoliteFetcher(
                 client, self.settings, self._obeys_robots, self.metrics.fetch_seconds.observe
             )
             learned = await self.store(self._learned)
+            await asyncio.to_thread(load_model)  # off the event loop, before the first poll
             self._deps = Deps(
                 self.settings,
                 self.config,
@@ -159,8 +188,11 @@ class Daemon:
             await asyncio.gather(*pending, return_exceptions=True)
         try:
             released = await asyncio.to_thread(self.schedule.release, self.owner)
-        except Exception:
-            log.exception("Unable to release leases (they expire by themselves)")
+        except Exception as exc:
+            if (fault := self._unwritable(exc)) is None:
+                log.exception("Unable to release leases (they expire by themselves)")
+            else:
+                log.warning("Unable to release leases (they expire by themselves): %s", fault)
             return
         log.info("Leases released", extra={"owner": self.owner, "count": released})
 
@@ -173,17 +205,36 @@ class Daemon:
                 await self._dispatch()
 
     async def _dispatch(self) -> None:
+        if self.outage.active and (self.running or not self.outage.ready()):
+            self.last_dispatch = time.monotonic()  # waiting on purpose: not a stalled scheduler
+            return
         free = self.settings.daemon_max_polls - len(self.running)
         if free <= 0:
+            self._backlog = True  # nothing could be claimed: feeds may be waiting
             self.last_dispatch = time.monotonic()
             return
+        probing = self.outage.active  # retry with one feed; all of them once it is stored
         try:
+            if probing:  # pooled connections may keep a read-only session or file handle
+                await asyncio.to_thread(self.archive.engine.dispose)
+            if probing or self._stranded:  # a write even when nothing is stranded: the probe
+                stranded = sorted(self._stranded)
+                await self.sched_store(self.schedule.release, self.owner, stranded)
+                self._stranded.difference_update(stranded)
             claims, spent = await self.sched_store(
-                timed, self.schedule.claim, self.owner, now_utc(), self.settings.poll_lease, free
-            )
-        except Exception:
-            log.exception("Unable to claim due feeds")
+                timed, self.schedule.claim, self.owner, now_utc(), self.settings.poll_lease,
+                1 if probing else free,
+            )  # fmt: skip
+        except Exception as exc:
+            if (fault := self._unwritable(exc)) is None:
+                log.exception("Unable to claim due feeds")
+            else:
+                self._write_failed(fault)
+                self.last_dispatch = time.monotonic()
             return
+        if probing and not claims:
+            self._write_worked()  # the probe's write went through and nothing is due
+        self._backlog = not probing and len(claims) == free
         share = spent / max(len(claims), 1)
         for claim in claims:
             self.metrics.overhead.observe(share)
@@ -194,6 +245,26 @@ class Daemon:
             self.running[claim.ref.id] = task
         self.metrics.in_flight.set(len(self.running))
         self.last_dispatch = time.monotonic()
+
+    def _refill(self) -> None:
+        """A poll ended. If the last claim filled every free slot (more feeds may be due),
+        claim again once a quarter of the slots is free rather than at the next tick: with
+        fast polls, ``daemon_max_polls`` per ``dispatch_interval`` (64 per 2 s) would otherwise
+        cap a process far below what it can poll, and due feeds would wait for the tick."""
+        cap = self.settings.daemon_max_polls
+        if (
+            self._backlog
+            and self._refilling is None
+            and not self.stopping
+            and cap - len(self.running) >= max(1, cap // 4)
+        ):
+            self._refilling = asyncio.get_running_loop().create_task(self._refill_now())
+
+    async def _refill_now(self) -> None:
+        try:
+            await self.dispatch()
+        finally:
+            self._refilling = None
 
     async def _poll(self, claim: Claim) -> None:
         started = now_utc()
@@ -216,11 +287,20 @@ class Daemon:
                     extra={"feed_id": claim.ref.id, "feed_url": claim.ref.url,
                            "reason": plan.disable_reason},
                 )  # fmt: skip
-        except Exception:
-            log.exception("Unable to finish poll", extra={"feed_id": claim.ref.id})
+            if (fault := self._store_fault(outcome)) is not None:
+                self._write_failed(fault)  # articles not stored: the kept validators retry them
+            else:
+                self._write_worked()
+        except Exception as exc:
+            if (fault := self._unwritable(exc)) is None:
+                log.exception("Unable to finish poll", extra={"feed_id": claim.ref.id})
+            else:  # not the feed's fault: no error streak; polled again once writes work
+                self._stranded.add(claim.ref.id)
+                self._write_failed(fault)
         finally:
             self.running.pop(claim.ref.id, None)
             self.metrics.in_flight.set(len(self.running))
+            self._refill()
 
     def _count(self, outcome: FeedOutcome, seconds: float) -> None:
         self.metrics.polls.labels(outcome.status).inc()
@@ -240,8 +320,11 @@ class Daemon:
                 renew = self.schedule.renew
                 await self.sched_store(renew, self.owner, list(self.running), until)
                 overdue = await self.sched_store(self.schedule.overdue, now_utc(), slack)
-        except Exception:
-            log.exception("Heartbeat failed")
+        except Exception as exc:
+            if (fault := self._unwritable(exc)) is None:
+                log.exception("Heartbeat failed")
+            else:
+                self._write_failed(fault)
             return
         self.metrics.overdue.set(overdue)
 
@@ -252,6 +335,8 @@ class Daemon:
 
     async def maintain(self) -> None:
         """What a crawl does after its feeds, done hourly: learn boilerplate, prune pages."""
+        if self.outage.active:
+            return
         try:
             if self._deps is not None:
                 before = self._deps.learned
@@ -260,8 +345,11 @@ class Daemon:
                 self._deps = replace(self._deps, learned=await self.store(self._learned))
             await self.store(self.archive.prune_raw_pages, self.settings.raw_pages_keep_days)
             adopted = await self.store(adopt_moves, self.archive, self.config, self.settings)
-        except Exception:
-            log.exception("Maintenance failed")
+        except Exception as exc:
+            if (fault := self._unwritable(exc)) is None:
+                log.exception("Maintenance failed")
+            else:
+                self._write_failed(fault)
             return
         if adopted:  # a publisher with auto_adopt moved home: resolve with its new domain
             await self.reload("domain move adopted")
@@ -275,6 +363,8 @@ class Daemon:
             return None
 
     async def check_config(self) -> None:
+        if self.outage.active:  # the feeds table cannot take the new config now
+            return
         if (mtime := self._mtime()) != self._config_mtime:
             self._config_mtime = mtime
             await self.reload("config file changed")
@@ -285,7 +375,13 @@ class Daemon:
             loaded = await asyncio.to_thread(load_config, Path(self.settings.config))
             config = await self.store(effective_config, self.archive, loaded)
             await self.store(self.archive.sync_config, config)
-        except ScraperError as exc:
+        except Exception as exc:
+            if (fault := self._unwritable(exc)) is not None:
+                self._config_mtime = None  # reloaded once the archive takes writes again
+                self._write_failed(fault)
+                return
+            if not isinstance(exc, ScraperError):
+                raise
             log.error("Configuration not reloaded", extra={"reason": str(exc), "why": why})
             return
         self._apply_config(config)
@@ -306,6 +402,11 @@ class Daemon:
     # -- health -------------------------------------------------------------------------------
 
     async def health(self) -> tuple[bool, str]:
+        if (fault := self.outage.fault) is not None:
+            return False, (
+                f"archive not writable for {self.outage.duration():.0f} s, polling paused, "
+                f"next try in {self.outage.retry_in():.0f} s: {fault}"
+            )
         stalled_after = max(10.0, 5 * self.settings.dispatch_interval)
         idle = time.monotonic() - self.last_dispatch
         if idle > stalled_after:
@@ -315,3 +416,45 @@ class Daemon:
         except Exception as exc:
             return False, f"database unreachable: {type(exc).__name__}"
         return True, f"ok: {len(self.running)} polls running"
+
+    # -- an archive that cannot be written ------------------------------------------------------
+
+    def _unwritable(self, exc: BaseException) -> ArchiveUnwritableError | None:
+        return classify(exc, self.settings.database_url)
+
+    def _store_fault(self, outcome: FeedOutcome) -> ArchiveUnwritableError | None:
+        """A poll that ran but could not store its articles (a full disk takes small updates
+        and refuses new rows): the same outage as a failed write of the poll itself."""
+        url = self.settings.database_url
+        found = (from_message(f.message, url) for f in outcome.failures if f.stage == "store")
+        return next((fault for fault in found if fault is not None), None)
+
+    def _write_failed(self, fault: ArchiveUnwritableError) -> None:
+        """One error when the archive stops taking writes, one warning per failed retry."""
+        self.metrics.unwritable.set(1)
+        tries = self.outage.attempts
+        if self.outage.failed(fault):
+            log.error(
+                "Archive cannot be written: %s. Polling is paused and retried with backoff; "
+                "every feed is polled once the archive takes writes again",
+                fault,
+                extra={"reason": fault.kind, "database": fault.database,
+                       "retry_in_s": round(self.outage.retry_in(), 1)},
+            )  # fmt: skip
+        elif self.outage.attempts > tries:
+            log.warning(
+                "Archive still cannot be written",
+                extra={"reason": fault.kind, "database": fault.database,
+                       "attempt": self.outage.attempts, "detail": fault.detail,
+                       "down_s": round(self.outage.duration()),
+                       "retry_in_s": round(self.outage.retry_in(), 1)},
+            )  # fmt: skip
+
+    def _write_worked(self) -> None:
+        if (lasted := self.outage.recovered()) is not None:
+            self.metrics.unwritable.set(0)
+            log.warning(
+                "Archive writable again; polling resumed",
+                extra={"database": describe_database(self.settings.database_url),
+                       "down_s": round(lasted, 1)},
+            )  # fmt: skip

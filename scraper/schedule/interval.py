@@ -9,6 +9,14 @@ and a busy one stays near the minimum. What the server says is a floor: RSS ``<t
 ``Retry-After`` is honoured even beyond the maximum, because asking earlier only earns another
 429. Errors back off exponentially with jitter; 429/503 also double the feed's base interval.
 A feed that has failed for longer than ``disable_after_s`` is disabled with the reason kept.
+
+*When* the next poll happens (:func:`next_poll_time`): while a feed's interval holds, a healthy
+poll's successor is planned from the time this poll was **due**, not from when it finished, so a
+feed keeps one poll per interval (its own grid) however late it was claimed and however long it
+took; planning from the finish
+would add every poll's lag and duration to every interval (a 5 s interval became 5.5–7 s under
+load, i.e. fewer polls than configured). A poll that started more than half an interval late
+starts a new grid instead of catching up. Errors and ``Retry-After`` count from now.
 """
 
 from __future__ import annotations
@@ -27,6 +35,10 @@ MIN_SPAN_S = 3_600.0
 EWMA_WEIGHT = 0.3
 """Weight of one poll's observation when the rate comes from counting new articles."""
 SLOW_DOWN_STATUSES = frozenset({429, 503})
+GRID_LAG_SHARE = 0.5
+"""A poll that started later than this share of its delay after it was due gives up its grid:
+the next one is due a full delay after it started. Catching up instead would ask the server
+twice in quick succession and add load exactly when the daemons are behind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +83,10 @@ class Plan:
     consecutive_errors: int
     error_since: datetime | None
     disable_reason: str | None = None
+    due_at: datetime | None = None
+    """When this poll was due, for a healthy poll on a grid (None: count from the finish)."""
+    started_at: datetime | None = None
+    """When this poll was claimed, i.e. about when its request went out."""
 
 
 def clamp(value: float, limits: Limits) -> float:
@@ -126,13 +142,25 @@ def with_jitter(interval_s: float, jitter: float, limits: Limits) -> float:
 
 
 def plan_next(
-    state: FeedState, facts: PollFacts, limits: Limits, now: datetime, jitter: float = 0.5
+    state: FeedState,
+    facts: PollFacts,
+    limits: Limits,
+    now: datetime,
+    jitter: float = 0.5,
+    due_at: datetime | None = None,
+    started_at: datetime | None = None,
 ) -> Plan:
-    """The next poll of a feed. ``jitter`` is a random number in [0, 1), passed in for tests."""
+    """The next poll of a feed. ``jitter`` is a random number in [0, 1), passed in for tests;
+    ``due_at`` is when this poll was due (None for a feed's first poll), ``started_at`` when it
+    was claimed."""
     rate = estimate_rate(state, facts, now)
     if not facts.failed:
         interval = base_interval(state, facts, rate, limits)
-        return Plan(with_jitter(interval, jitter, limits), interval, rate, 0, None)
+        delay = with_jitter(interval, jitter, limits)
+        # A grid only while the interval holds (fixed by min = max, or settled at a bound); a
+        # new interval starts from the end of this poll, as a first poll does.
+        grid = due_at if state.interval_s in (None, interval) else None
+        return Plan(delay, interval, rate, 0, None, due_at=grid, started_at=started_at)
     errors = state.consecutive_errors + 1
     interval = clamp(state.interval_s or limits.min_s, limits)
     if facts.http_status in SLOW_DOWN_STATUSES:
@@ -147,3 +175,23 @@ def plan_next(
             f"({errors} polls in a row)"
         )
     return Plan(delay, interval, rate, errors, since, disable)
+
+
+def next_poll_time(plan: Plan, now: datetime) -> datetime:
+    """When to poll again, ``now`` being the end of this poll.
+
+    Healthy: ``due_at + delay``, the feed's next slot on its own grid, so lag never accumulates
+    and a slow poll (say, one waiting to store many articles) does not push the next one back;
+    two polls of the feed then start at least half a delay apart. A poll that *started* more
+    than :data:`GRID_LAG_SHARE` of the delay late (claimed after a lease takeover, or while
+    every daemon was overloaded) starts a new grid: ``started_at + delay``, never sooner, so an
+    overloaded daemon falls behind by its lag instead of polling faster to catch up. Failed
+    polls and first polls: ``now + delay`` (backoff and ``Retry-After`` count from the answer).
+    """
+    delay = timedelta(seconds=plan.delay_s)
+    if plan.due_at is None or plan.consecutive_errors or plan.delay_s <= 0:
+        return now + delay
+    started = plan.started_at or now
+    if started - plan.due_at > delay * GRID_LAG_SHARE:
+        return started + delay
+    return plan.due_at + delay

@@ -2,8 +2,9 @@
 
 The counters exist whether or not they are served: tests and the bench read them in-process.
 The server is a plain asyncio listener (no thread, no framework) answering two paths;
-``/healthz`` answers 503 when the dispatch job has not completed recently (the scheduler is
-stuck or the database keeps failing) or when ``SELECT 1`` does not come back in time.
+``/healthz`` answers 503 when the archive cannot be written, when the dispatch job has not
+completed recently (the scheduler is stuck or the database keeps failing) or when ``SELECT 1``
+does not come back in time.
 """
 
 from __future__ import annotations
@@ -55,6 +56,12 @@ class DaemonMetrics:
             registry=r,
         )
         self.in_flight = Gauge("scraper_polls_in_flight", "Polls running now.", registry=r)
+        self.unwritable = Gauge(
+            "scraper_archive_unwritable",
+            "1 while the archive cannot be written (read-only, disk full, server down): "
+            "polling is paused and retried with backoff.",
+            registry=r,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

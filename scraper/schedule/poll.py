@@ -17,6 +17,7 @@ from scraper.pipeline import Deps, FeedOutcome, refresh_feed
 from scraper.schedule.hints import max_age_seconds
 from scraper.schedule.interval import Limits, Plan, PollFacts, plan_next
 from scraper.settings import Settings
+from scraper.store.faults import classify
 from scraper.store.schedule import Claim
 
 log = logging.getLogger(__name__)
@@ -47,13 +48,17 @@ def facts_from(outcome: FeedOutcome) -> PollFacts:
 
 
 async def poll_claim(claim: Claim, deps: Deps, unconditional_every: int) -> FeedOutcome:
-    """``refresh_feed`` for a claimed feed; never raises except on cancellation."""
+    """``refresh_feed`` for a claimed feed; raises only on cancellation and when the archive
+    cannot be written (:class:`~scraper.store.faults.ArchiveUnwritableError`, no traceback: that is
+    the daemon's outage to handle, not a crash of this feed)."""
     ref = claim.ref
     if is_unconditional(claim.poll_count, unconditional_every):
         ref = dataclasses.replace(ref, etag=None, last_modified=None)
     try:
         return await refresh_feed(ref, deps)
     except Exception as exc:  # a bug or a dead database must not kill the daemon
+        if (fault := classify(exc, deps.settings.database_url)) is not None:
+            raise fault from exc
         log.exception("Poll crashed", extra={"feed_id": ref.id, "feed_url": ref.url})
         outcome = FeedOutcome(ref, status="failed")
         error = exc if isinstance(exc, ScraperError) else FetchError(ref.url, "crash", str(exc))
@@ -62,4 +67,7 @@ async def poll_claim(claim: Claim, deps: Deps, unconditional_every: int) -> Feed
 
 
 def plan_after(claim: Claim, outcome: FeedOutcome, limits: Limits, jitter: float) -> Plan:
-    return plan_next(claim.state, facts_from(outcome), limits, datetime.now(UTC), jitter)
+    """The plan for a finished poll, on the grid of the time the claim was due."""
+    facts = facts_from(outcome)
+    now = datetime.now(UTC)
+    return plan_next(claim.state, facts, limits, now, jitter, claim.due_at, claim.claimed_at)

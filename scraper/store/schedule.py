@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from scraper.models import FeedRef
-from scraper.schedule.interval import FeedState, Plan
+from scraper.schedule.interval import FeedState, Plan, next_poll_time
 from scraper.store.feeds import feed_ref
 from scraper.store.tables import FeedRow
 
@@ -47,6 +47,7 @@ class Claim:
     poll_count: int
     due_at: datetime | None
     taken_over: bool
+    claimed_at: datetime | None = None
 
 
 def _due(now: datetime) -> list[object]:
@@ -71,12 +72,12 @@ def claim_due(
     claims = []
     until = now + timedelta(seconds=lease_s)
     for row in rows:
-        claims.append(_claim(row))
+        claims.append(_claim(row, now))
         row.lease_owner, row.lease_until = owner, until
     return claims
 
 
-def _claim(row: FeedRow) -> Claim:
+def _claim(row: FeedRow, now: datetime) -> Claim:
     ref = feed_ref(row)
     state = FeedState(
         interval_s=row.interval_s,
@@ -86,8 +87,9 @@ def _claim(row: FeedRow) -> Claim:
         last_polled_at=_aware(row.last_polled_at),
     )
     return Claim(
-        ref, state, row.poll_count or 0, _aware(row.next_poll_at), row.lease_owner is not None
-    )
+        ref, state, row.poll_count or 0, _aware(row.next_poll_at), row.lease_owner is not None,
+        now,
+    )  # fmt: skip
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -100,11 +102,13 @@ def _aware(value: datetime | None) -> datetime | None:
 def finish_poll(session: Session, owner: str, feed_id: int, plan: Plan, now: datetime) -> bool:
     """Write the next poll and release the lease; False when the lease was lost meanwhile.
 
-    The delay counts from the end of the poll, so two requests for one feed are never closer
-    than the interval, however long the poll waited for a connection slot.
+    ``now`` is the end of the poll. A healthy poll's successor is due one delay after this one
+    was *due* (:func:`~scraper.schedule.interval.next_poll_time`), so a feed is polled once
+    per interval without drifting later by every poll's lag and duration; two polls of one
+    feed still never start closer than half the delay.
     """
     values: dict[str, object] = {
-        "next_poll_at": now + timedelta(seconds=plan.delay_s),
+        "next_poll_at": next_poll_time(plan, now),
         "interval_s": plan.interval_s,
         "items_per_day": plan.items_per_day,
         "error_since": plan.error_since,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Self
 
 from scraper.config import Config, load_config
 from scraper.demo.web import LocalWeb, Resource
@@ -49,6 +50,11 @@ class TimedWeb(LocalWeb):
         )
         with self._lock:
             self.timeline.append((time.monotonic(), host, path, status, conditional))
+
+    def __enter__(self) -> Self:
+        """As LocalWeb's, typed as this class, so ``with TimedWeb() as web`` keeps its log."""
+        super().__enter__()
+        return self
 
     def times(self, host: str, path: str) -> list[float]:
         with self._lock:

@@ -3,6 +3,8 @@
 Every feed is polled in the same crawl, through the real pipeline, the real fetcher and a real
 local server (:class:`~tests.hostile.streaming.StreamingWeb`, a LocalWeb). ``CASES`` is the
 table the tests assert against: feed host → what a user sees in ``summary.errors_by_kind``.
+The same web is served to ``scraper run`` in ``test_hostile_daemon.py`` (memory, time bounds and
+``scraper feeds status`` of the daemon going through it round after round).
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ def _feeds(web: StreamingWeb, bait: Bait) -> None:
         "/feed",  # a byte every 2 s: under the read timeout (3 s)
         Stream(total=200, chunk=1, interval=2.0, declare_length=True, content_type=xml),
     )
+    for host in ("huge.example", "trickle.example"):  # hosts with streams only: known to
+        web.set(host, "/robots.txt", Resource(b"no rules", status=404))  # the daemon's robots
     web.set("loop.example", "/feed", Resource.redirect("/feed/", 301))
     web.set("loop.example", "/feed/", Resource.redirect("http://loop.example/feed", 302))
     web.set("image-feed.example", "/feed", Resource(b"\x89PNG\r\n\x1a\n" + b"0" * 99, "image/png"))

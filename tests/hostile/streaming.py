@@ -5,7 +5,9 @@ sits in memory, and a server that trickles one byte every few seconds.
 which is what most tests want but cannot model these two. :class:`StreamingWeb` is a LocalWeb
 (same proxy, same fake hosts, same request log) whose handler answers the paths registered
 with :meth:`StreamingWeb.stream` itself and hands every other request to LocalWeb unchanged.
-It relies on LocalWeb's handler internals (``_target``, ``_log``): test code only.
+It relies on LocalWeb's handler internals (``_target``, ``_log``): test code only. It also
+remembers when each host and path was asked (:attr:`first_seen`, :attr:`times`), which is what
+"no case takes longer than its timeout" is measured from.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from typing import cast
 
 from scraper.demo.web import LocalWeb, _Handler, _Server
@@ -72,6 +75,17 @@ class StreamingWeb(LocalWeb):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.streams: dict[tuple[str, str], Stream] = {}
         self.running = False
+        self.first_seen: dict[str, float] = {}  # host → monotonic time of its first request
+        self.times: dict[tuple[str, str], list[float]] = {}  # (host, path) → request times
+
+    def _log(
+        self, handler: BaseHTTPRequestHandler, host: str, path: str, status: int, *, via_proxy: bool
+    ) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.first_seen.setdefault(host, now)
+            self.times.setdefault((host, path), []).append(now)
+        super()._log(handler, host, path, status, via_proxy=via_proxy)
 
     def start(self) -> StreamingWeb:
         super().start()

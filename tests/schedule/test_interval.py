@@ -12,6 +12,7 @@ from scraper.schedule.interval import (
     PollFacts,
     clamp,
     error_delay,
+    next_poll_time,
     plan_next,
     rate_from_dates,
 )
@@ -140,3 +141,47 @@ def test_rate_without_dates_is_a_moving_average_of_new_articles() -> None:
 
 def test_clamp() -> None:
     assert [clamp(v, Limits(10, 20)) for v in (5, 15, 25)] == [10, 15, 20]
+
+
+S = timedelta(seconds=1)
+FIXED = Limits(20, 20)
+
+
+def healthy(due: datetime | None, started: datetime) -> datetime:
+    """The next poll of a fixed-20 s feed due at ``due``, claimed at ``started``, ending now."""
+    plan = plan_next(FeedState(interval_s=20), PollFacts(), FIXED, NOW, 0.5, due, started)
+    return next_poll_time(plan, NOW)
+
+
+@pytest.mark.parametrize(
+    ("lag", "next_due"),
+    [
+        (0.3, 20),  # on time: the next slot of the feed's grid, whatever the poll's duration
+        (9.0, 20),  # late, but the next slot is still half an interval away: keep it
+        (10.5, 30.5),  # later still: a new grid from the start, no catching up within 10 s
+        (47.0, 67.0),  # behind by two intervals (e.g. a lease takeover): the same
+    ],
+)
+def test_a_healthy_poll_keeps_the_feeds_grid(lag: float, next_due: float) -> None:
+    started = NOW - 5 * S  # the poll took 5 s (storing its articles, say)
+    due = started - lag * S
+    assert healthy(due, started) == due + next_due * S
+
+
+def test_polls_do_not_drift_later_by_their_own_lag_and_duration() -> None:
+    due, polls = NOW, []
+    for lag in (0.4, 2.5, 0.1, 6.0, 1.0) * 20:  # claimed late, finishing 8 s after the claim
+        plan = plan_next(FeedState(interval_s=20), PollFacts(), FIXED, due, 0.5, due, due + lag * S)
+        polls.append(due)
+        due = next_poll_time(plan, due + (lag + 8) * S)
+    assert due == polls[0] + 100 * 20 * S  # 100 polls, exactly 100 intervals
+
+
+def test_first_polls_new_intervals_and_failures_count_from_the_end_of_the_poll() -> None:
+    assert healthy(None, NOW - 15 * S) == NOW + 20 * S  # no grid yet: from the end
+    grown = plan_next(FeedState(interval_s=60), PollFacts(), LIMITS, NOW, 0.5, NOW - 15 * S,
+                      NOW - 15 * S)  # fmt: skip
+    assert next_poll_time(grown, NOW) == NOW + 90 * S  # an idle feed's longer interval: a new grid
+    failed = plan_next(FeedState(interval_s=20), PollFacts(failed=True, retry_after_s=300), FIXED,
+                       NOW, 0.5, NOW - 15 * S, NOW - 15 * S)  # fmt: skip
+    assert next_poll_time(failed, NOW) == NOW + 300 * S  # Retry-After from the answer

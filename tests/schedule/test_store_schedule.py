@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,12 +18,12 @@ FEEDS = tuple(f"http://a.example/feed/{i}" for i in range(10))
 
 
 @pytest.fixture
-def archive(database_url: str) -> Archive:
+def archive(database_url: str) -> Iterator[Archive]:
     archive = open_archive(database_url, auto_upgrade=True)
     config = Config(publishers=(Publisher(id="a", name="A", canonical_domain="a.example",
                                           feeds=FEEDS),))  # fmt: skip
     archive.sync_config(config)
-    yield archive  # type: ignore[misc]
+    yield archive
     archive.close()
 
 
