@@ -100,9 +100,11 @@ def main() -> int:
             conn.execute(ddl)
             console.print(f"{ddl}: {time.monotonic() - began:,.1f} s")
         conn.execute("ANALYZE articles")
-    rows, first, last = conn.execute(
+    found = conn.execute(
         "SELECT count(*), min(published_at), max(published_at) FROM articles"
     ).fetchone()
+    assert found is not None  # an aggregate always returns a row
+    rows, first, last = found
     queries = Corpus(rows, args.seed).queries(args.queries + 3, dates=(first, last))
     table = Table(title=f"Ranking statement only, {rows:,} rows (ms)", title_justify="left")
     for col in ("shape", "variant", "n", "p50", "p95", "max"):
@@ -119,8 +121,9 @@ def main() -> int:
                 if i >= 3:  # warm-up
                     times.append((time.perf_counter() - began) * 1000)
                 if args.explain and i == 3:
-                    plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, bound).fetchall()
-                    plans.append((shape, name, params, "\n".join(r[0] for r in plan)))
+                    explained = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, bound)
+                    plan = "\n".join(r[0] for r in explained.fetchall())
+                    plans.append((shape, name, params, plan))
             times.sort()
             p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
             table.add_row(
@@ -198,9 +201,11 @@ def main_sqlite(path: str, n: int, seed: int, only: str | None = None) -> int:
     from scraper.query.websearch import to_fts5
 
     conn = sqlite3.connect(path)
-    rows, first, last = conn.execute(
+    found = conn.execute(
         "SELECT count(*), min(published_at), max(published_at) FROM articles"
     ).fetchone()
+    assert found is not None  # an aggregate always returns a row
+    rows, first, last = found
     dates = tuple(datetime.fromisoformat(v).replace(tzinfo=UTC) for v in (first, last))
     queries = Corpus(rows, seed).queries(n + 3, dates=dates)  # type: ignore[arg-type]
     fmt = "%Y-%m-%d %H:%M:%S.%f"

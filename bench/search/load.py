@@ -17,11 +17,13 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bench.search.corpus import PUBLISHERS, Corpus, Row
+from bench.search.measure import Log
 from scraper.config import Config, parse_config
 from scraper.store.archive import Archive
 from scraper.store.db import make_engine, upgrade
@@ -94,7 +96,7 @@ def _pg_lines(rows: list[Row]) -> tuple[str, str]:
 
 
 def _pg_worker(
-    dsn: str, size: int, seed: int, worker: int, workers: int, deadline: float, done: mp.Value
+    dsn: str, size: int, seed: int, worker: int, workers: int, deadline: float, done: Any
 ) -> None:
     import psycopg
 
@@ -122,7 +124,7 @@ def _pg_worker(
 
 
 def load_postgres(
-    archive: Archive, size: int, seed: int, workers: int, budget_s: float, log
+    archive: Archive, size: int, seed: int, workers: int, budget_s: float, log: Log
 ) -> LoadStats:
     stats = LoadStats()
     url = archive.engine.url
@@ -177,7 +179,8 @@ def load_postgres(
             stats.phases[name] = time.monotonic() - t
             log(f"  postgres: {name} {stats.phases[name]:,.1f} s")
         cur.execute("SELECT pg_database_size(current_database())")
-        stats.size_bytes = int(cur.fetchone()[0])
+        size_row = cur.fetchone()
+        stats.size_bytes = int(size_row[0]) if size_row else 0
         cur.execute(
             "SELECT 'articles heap+toast', pg_table_size('articles') UNION ALL "
             "SELECT 'ix_articles_tsv (GIN)', pg_relation_size('ix_articles_tsv') UNION ALL "
@@ -193,7 +196,7 @@ def load_postgres(
 # -- SQLite ---------------------------------------------------------------------------------
 
 
-def load_sqlite(path: Path, size: int, seed: int, budget_s: float, log) -> LoadStats:
+def load_sqlite(path: Path, size: int, seed: int, budget_s: float, log: Log) -> LoadStats:
     stats = LoadStats()
     corpus = Corpus(size, seed)
     conn = sqlite3.connect(path)

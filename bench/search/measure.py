@@ -9,8 +9,10 @@ slow shape can be traced to the statement (and re-run under EXPLAIN ANALYZE).
 from __future__ import annotations
 
 import asyncio
+import re
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +25,8 @@ from scraper.settings import Settings
 from scraper.store.archive import Archive
 
 WARMUP = 5
+# Progress lines for the operator (bench.search.run.log).
+Log = Callable[[str], None]
 
 
 @dataclass
@@ -94,7 +98,8 @@ class ShapeResult:
         kinds: dict[str, list[float]] = {}
         for sample in self.samples:
             for st in sample.statements:
-                label = " ".join(st.sql.split())[:70]
+                # Numbers out: the display statements carry the hits' ids in their text.
+                label = re.sub(r"\d+", "N", " ".join(st.sql.split()))[:70]
                 kinds.setdefault(label, []).append(st.seconds * 1000)
         out = []
         for label, values in kinds.items():
@@ -119,10 +124,14 @@ class _Recorder:
         event.listen(archive.engine, "before_cursor_execute", self._before)
         event.listen(archive.engine, "after_cursor_execute", self._after)
 
-    def _before(self, _conn, cursor, _statement, _params, _context, _many) -> None:
+    def _before(
+        self, _conn: Any, cursor: Any, _statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
         self._started[id(cursor)] = time.perf_counter()
 
-    def _after(self, _conn, cursor, statement, params, _context, _many) -> None:
+    def _after(
+        self, _conn: Any, cursor: Any, statement: str, params: Any, _context: Any, _many: bool
+    ) -> None:
         began = self._started.pop(id(cursor), None)
         if began is not None:
             self.statements.append(Statement(statement, params, time.perf_counter() - began))
@@ -137,7 +146,7 @@ async def _run(
     config: Config,
     queries: dict[str, list[dict[str, str]]],
     per_shape_cap_s: float,
-    log,
+    log: Log,
 ) -> list[ShapeResult]:
     url = archive.engine.url.render_as_string(hide_password=False)
     app = create_app(Settings(database_url=url), config, archive)
@@ -181,6 +190,6 @@ def measure(
     config: Config,
     queries: dict[str, list[dict[str, str]]],
     per_shape_cap_s: float,
-    log,
+    log: Log,
 ) -> list[ShapeResult]:
     return asyncio.run(_run(archive, config, queries, per_shape_cap_s, log))

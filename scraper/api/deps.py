@@ -46,7 +46,9 @@ class Services:
         self.resolver = Resolver(self.config.publishers)
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """``async`` although it awaits nothing: FastAPI runs a plain ``def`` dependency in its
+    thread pool, a hop (and, on a busy machine, a wait for a CPU) per request for a lookup."""
     services: Services = request.app.state.services
     return services
 
@@ -86,7 +88,7 @@ PublisherId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,6
 _NO_NUL = r"^[^\x00]*$"
 
 
-def article_filter(
+async def article_filter(
     publisher: Annotated[
         list[PublisherId], Query(description="Only this publisher id (repeatable).", max_length=20)
     ] = [],  # noqa: B006 - FastAPI copies defaults per request
@@ -98,7 +100,8 @@ def article_filter(
         str | None, Query(description="ISO 639-1 code, e.g. en.", pattern=r"^[A-Za-z-]{2,16}$")
     ] = None,
 ) -> ArticleFilter:
-    """The filters shared by the search API, the search feed and the web page."""
+    """The filters shared by the search API, the search feed and the web page (``async``
+    for the reason :func:`get_services` is)."""
     return ArticleFilter(
         publishers=tuple(publisher), since=since, until=until, language=language or None
     )

@@ -1,7 +1,7 @@
 """One page of articles for the API, the web page and the feeds: ranked or newest first.
 
-With searchable words the store ranks (``Archive.search``) and the cursor is an offset; with
-none, :meth:`Reads.newest` lists by keyset. Either way one extra row is fetched to know
+With searchable words the store ranks (:meth:`Reads.search_page`) and the cursor is an offset;
+with none, :meth:`Reads.newest` lists by keyset. Either way one extra row is fetched to know
 whether a next page exists, so the last page never carries a cursor to an empty one.
 """
 
@@ -46,11 +46,11 @@ def fetch_page(
 def _ranked(
     services: Services, query: str, filters: ArticleFilter, limit: int, offset: int
 ) -> Page:
-    window = min(offset + limit + 1, cursor.MAX_OFFSET + 1)
-    hits = services.archive.search(query, filters, window)[offset:]
-    more = len(hits) > limit and offset + limit < cursor.MAX_OFFSET
+    limit = max(0, min(limit, cursor.MAX_OFFSET - offset))
+    hits, more = services.reads.search_page(query, filters, offset, limit)
+    more = more and offset + limit < cursor.MAX_OFFSET
     token = cursor.encode_offset(offset + limit) if more else None
-    return Page(hits[:limit], token, ranked=True)
+    return Page(hits, token, ranked=True)
 
 
 def _newest(services: Services, filters: ArticleFilter, limit: int, after: Keyset | None) -> Page:

@@ -1,7 +1,10 @@
 """The read-only JSON API under ``/api``, plus ``/healthz``.
 
 Routes are plain ``def`` functions: the archive is synchronous, and FastAPI runs them in its
-thread pool so a slow query never blocks the event loop.
+thread pool so a slow query never blocks the event loop. The search route is the exception:
+it is the hot path (docs/performance.md, "Search latency"), so it is ``async`` and hands only
+the store call to the thread pool. A plain ``def`` route costs a second thread hop to validate
+its return value; this one builds its JSON once, from models it has just validated.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
 from scraper.api import schemas
 from scraper.api.cursor import CursorError
@@ -30,7 +34,7 @@ NOT_FOUND: Responses = {404: {"model": schemas.ErrorOut, "description": "Not in 
 
 
 @router.get("/api/articles", response_model=schemas.ArticlePage, tags=["articles"])
-def search_articles(
+async def search_articles(
     services: ServicesDep,
     filters: FilterDep,
     q: SearchText = "",
@@ -43,19 +47,20 @@ def search_articles(
             "1000 results); listings (no words) by (published_at, id) keyset.",
         ),
     ] = None,
-) -> schemas.ArticlePage:
+) -> Response:
     """Ranked full-text search; with no searchable word, the newest articles first."""
     try:
-        page = fetch_page(services, q, filters, limit, cursor)
+        page = await run_in_threadpool(fetch_page, services, q, filters, limit, cursor)
     except CursorError as exc:
         raise RequestValidationError(
             [{"loc": ("query", "cursor"), "msg": str(exc), "type": "value_error"}]
         ) from exc
-    return schemas.ArticlePage(
+    body = schemas.ArticlePage(
         items=[schemas.ArticleSummary.of(a) for a in page.articles],
         next_cursor=page.next_cursor,
         ranked=page.ranked,
     )
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 @router.get(

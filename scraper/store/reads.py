@@ -1,9 +1,9 @@
 """Read-only queries the HTTP API and web pages need beyond :class:`Archive`.
 
 Publishers with their domains and feed health, article counts for metrics, the daily volume
-per host behind the publisher chart, and a keyset-paginated newest-first listing. Like
-:class:`Archive`, every method opens its own short session and returns plain values, so the
-API never sees an ORM row.
+per host behind the publisher chart, a keyset-paginated newest-first listing and one page of
+a ranked search. Like :class:`Archive`, every method opens its own short session and returns
+plain values, so the API never sees an ORM row.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, text
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from scraper.models import Article
-from scraper.store.archive import ArticleFilter
+from scraper.store import search
 from scraper.store.articles import to_article, urls_of
+from scraper.store.filters import ArticleFilter
 from scraper.store.tables import ArticleRow, ArticleUrlRow, DomainRow, FeedRow, PublisherRow
 
 
@@ -140,6 +141,17 @@ class Reads:
                 day = _utc(published or seen).date()
                 counts[(day, urlsplit(url or canonical).hostname or "?")] += 1
         return [DailyCount(day, host, n) for (day, host), n in sorted(counts.items())]
+
+    def search_page(
+        self, query: str, filters: ArticleFilter, offset: int, limit: int
+    ) -> tuple[list[Article], bool]:
+        """One page of a ranked search (stories collapsed) and whether another follows.
+
+        The API's way to search: unlike ``Archive.search`` it reads rows and snippets for
+        the page's hits only, not for the hits of the pages before it.
+        """
+        with self._sessions() as session:
+            return search.search_page(session, query, filters, offset, limit)
 
     def newest(self, filters: ArticleFilter, after: Keyset | None, limit: int) -> list[Article]:
         """Newest first by (published_at, id), undated last; ``after`` continues a listing."""

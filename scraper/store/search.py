@@ -8,20 +8,32 @@ by storage order (rowid) on SQLite — and compute snippets for the returned row
 Collapsed (the default), a story cluster gives one hit: its best-ranked copy (on a tie the
 newest, then the smallest id), carrying the cluster's other publishers in
 ``also_published_by``. Both dialects collapse in SQL with the story key
-``coalesce(cluster_id, id)``, so ``limit`` counts stories.
+``coalesce(cluster_id, id)``, so ``limit`` counts stories. Equal ranks are ordered newest
+first, then by id, so offset pages of one search never overlap.
+
+Each statement is a round trip (on SQLite also a new FTS5 cursor) and, on PostgreSQL, a plan
+that reads the tsvector statistics, so a search runs few: the ranking, then one statement for
+the shown hits' columns, URLs and snippets (SQLite reads URLs in a second one), plus one for
+the publishers of story clusters when a hit has one and, on SQLite, one for the rowid bounds
+of a date filter. docs/performance.md ("Search latency") has the measurements.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import JSON, DateTime, select, text
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from scraper.models import Article
 from scraper.query.websearch import to_fts5
-from scraper.store.articles import search_config, to_article, urls_of
+from scraper.store.articles import search_config
 from scraper.store.dedup import cluster_publishers
 from scraper.store.filters import ArticleFilter
 from scraper.store.tables import ArticleRow
@@ -29,12 +41,30 @@ from scraper.store.tables import ArticleRow
 RANK_WINDOW = 1000
 MARK = "**"
 
+_COLUMNS = (
+    "a.id, a.publisher_id, a.canonical_url, a.title, a.authors, a.published_at, "
+    "a.first_seen_at, a.language, a.text, a.word_count, a.cluster_id, a.revision_count"
+)
+_SQLITE_SNIPPET = f"snippet(articles_fts, 1, '{MARK}', '{MARK}', '…', 24)"
+_PG_HEADLINE_OPTIONS = (
+    f"'StartSel={MARK}, StopSel={MARK}, MaxWords=30, MinWords=12, MaxFragments=2, "
+    'FragmentDelimiter=" … "\''
+)
+
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     article_id: int
     rank: float
-    snippet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """What the display statement needs to mark the matches: the dialect's MATCH / tsquery
+    and its bound parameters."""
+
+    expression: str
+    params: dict[str, Any]
 
 
 def search(
@@ -46,23 +76,53 @@ def search(
     collapse: bool = True,
 ) -> list[Article]:
     """Best matches first; an empty query lists the newest articles."""
+    return search_page(session, query, filters, 0, limit, collapse=collapse)[0]
+
+
+def search_page(
+    session: Session,
+    query: str,
+    filters: ArticleFilter,
+    offset: int,
+    limit: int,
+    *,
+    collapse: bool = True,
+) -> tuple[list[Article], bool]:
+    """Hits ``offset`` to ``offset + limit`` and whether more follow.
+
+    The ranking has to look at every hit up to the page's end (and one more, to know whether
+    a next page exists), but rows, URLs and snippets are read for the page's hits only: a
+    snippet is the costliest part of a hit on PostgreSQL (``ts_headline`` parses the text).
+    """
+    match: _Match | None
+    window = offset + limit + 1
     if session.get_bind().dialect.name == "postgresql":
-        hits = _search_postgres(session, query, filters, limit, collapse)
+        match = _pg_match(query, filters)
+        hits = _rank_postgres(session, match, filters, window, collapse) if match else None
     else:
-        hits = _search_sqlite(session, query, filters, limit, collapse)
+        _tune_sqlite(session)
+        match = _sqlite_match(query)
+        hits = _rank_sqlite(session, match, filters, window, collapse) if match else None
     if hits is None:
-        hits = _newest(session, filters, limit, collapse)
-    ids = [h.article_id for h in hits]
-    rows = {r.id: r for r in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(ids)))}
-    urls = urls_of(session, ids)
-    clusters = {r.cluster_id for r in rows.values() if r.cluster_id is not None}
-    publishers = cluster_publishers(session, sorted(clusters)) if collapse else {}
+        match, hits = None, _newest(session, filters, window, collapse)
+    more = len(hits) > offset + limit
+    hits = hits[offset : offset + limit]
+    if not hits:
+        return [], more
+    rows = _display_rows(session, [h.article_id for h in hits], match)
+    clusters = sorted({r.cluster_id for r, _ in rows.values() if r.cluster_id is not None})
+    publishers = cluster_publishers(session, clusters) if collapse and clusters else {}
     found = []
     for hit in hits:
-        row = rows[hit.article_id]
+        if hit.article_id not in rows:
+            continue  # deleted since it was ranked
+        row, urls = rows[hit.article_id]
         also = [p for p in publishers.get(row.cluster_id or 0, []) if p != row.publisher_id]
-        found.append(to_article(row, urls[hit.article_id], hit.snippet, also=also))
-    return found
+        found.append(_to_article(row, urls, also))
+    return found, more
+
+
+# -- filters --------------------------------------------------------------------------------
 
 
 def _filter_sql(filters: ArticleFilter, params: dict[str, Any]) -> str:
@@ -85,73 +145,116 @@ def _filter_sql(filters: ArticleFilter, params: dict[str, Any]) -> str:
     return "".join(f" AND {c}" for c in clauses)
 
 
-def _search_sqlite(
-    session: Session, query: str, filters: ArticleFilter, limit: int, collapse: bool
-) -> list[SearchHit] | None:
+# -- SQLite ---------------------------------------------------------------------------------
+
+# Per connection, once. A search reads scattered pages (FTS doclists, then one article row per
+# match); with SQLite's default 2 MB page cache each is a read() system call. Memory-mapping the
+# file and a larger cache made the 1,000-row window's article lookups 2-3x faster (1.9 → 0.7 ms
+# on 100 k rows). The settings only change how pages are read, never what a query returns.
+# Search ranks a window of FTS rows: through the page cache instead of read() calls. Only on
+# connections that search (a memory map of the archive would count in a crawler's RSS).
+_SQLITE_READ_PRAGMAS = ("PRAGMA mmap_size = 1073741824", "PRAGMA cache_size = -16384")
+
+
+def _tune_sqlite(session: Session) -> None:
+    connection = session.connection()
+    if not connection.info.get("search_pragmas"):
+        for pragma in _SQLITE_READ_PRAGMAS:
+            connection.exec_driver_sql(pragma)
+        connection.info["search_pragmas"] = True
+
+
+def _sqlite_match(query: str) -> _Match | None:
     expression = to_fts5(query)
-    if expression is None:
-        return None
-    params: dict[str, Any] = {"q": expression, "limit": limit, "window": RANK_WINDOW}
+    return None if expression is None else _Match("articles_fts MATCH :q", {"q": expression})
+
+
+def _rank_sqlite(
+    session: Session, match: _Match, filters: ArticleFilter, limit: int, collapse: bool
+) -> list[SearchHit]:
+    params: dict[str, Any] = {**match.params, "limit": limit, "window": RANK_WINDOW}
     where = _filter_sql(filters, params)
     _bind_dates_sqlite(params)
-    if collapse:
-        return _collapsed_sqlite(session, where, params)
-    # bm25 for the newest RANK_WINDOW matches only (rowid order), as on PostgreSQL: ranking
-    # every match of a common word was measured at p95 0.5 s on 100 k rows, this at 31 ms.
-    sql = text(
-        "WITH m AS MATERIALIZED (SELECT a.id, bm25(articles_fts, 4.0, 1.0) AS rank, "
-        f"snippet(articles_fts, 1, '{MARK}', '{MARK}', '…', 24) AS snip "
-        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-        f"WHERE articles_fts MATCH :q{where} ORDER BY articles_fts.rowid DESC LIMIT :window) "
-        "SELECT id, rank, snip FROM m ORDER BY rank LIMIT :limit"
-    )
-    return [SearchHit(i, -float(r), s) for i, r, s in session.execute(sql, params)]
-
-
-def _collapsed_sqlite(session: Session, where: str, params: dict[str, Any]) -> list[SearchHit]:
+    bounds = _rowid_bounds(session, where, params) if filters.since or filters.until else ""
+    if bounds is None:
+        return []  # nothing was published in the date range
+    # bm25 for the newest RANK_WINDOW matches only (rowid order): ranking every match of a
+    # common word was measured at p95 0.5 s on 100 k rows. CROSS JOIN keeps FTS5 the outer
+    # loop; otherwise SQLite may walk a filter index and run the MATCH once per article.
     # MATERIALIZED keeps bm25() in the query on the FTS table (it cannot run in a window).
+    window = (
+        "SELECT a.id, bm25(articles_fts, 4.0, 1.0) AS rank, a.published_at, "
+        "coalesce(a.cluster_id, a.id) AS story "
+        "FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
+        f"WHERE articles_fts MATCH :q{where}{bounds} "
+        "ORDER BY articles_fts.rowid DESC LIMIT :window"
+    )
+    if collapse:
+        best = (
+            "SELECT id, rank, published_at FROM (SELECT id, rank, published_at, "
+            "row_number() OVER (PARTITION BY story ORDER BY rank, published_at DESC, id) AS n "
+            "FROM m) WHERE n = 1"
+        )
+    else:
+        best = "SELECT id, rank, published_at FROM m"
     sql = text(
-        "WITH m AS MATERIALIZED (SELECT a.id, bm25(articles_fts, 4.0, 1.0) AS rank, "
-        "coalesce(a.cluster_id, a.id) AS story, a.published_at "
-        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-        f"WHERE articles_fts MATCH :q{where} ORDER BY articles_fts.rowid DESC LIMIT :window), "
-        "r AS (SELECT id, rank, row_number() OVER (PARTITION BY story "
-        "ORDER BY rank, published_at DESC, id) AS n FROM m) "
-        "SELECT id, rank FROM r WHERE n = 1 ORDER BY rank LIMIT :limit"
+        f"WITH m AS MATERIALIZED ({window}), b AS ({best}) "
+        "SELECT id, rank FROM b ORDER BY rank, published_at DESC, id DESC LIMIT :limit"
     )
-    ranked = [(i, float(r)) for i, r in session.execute(sql, params)]
-    if not ranked:
-        return []
-    ids = ", ".join(str(int(i)) for i, _ in ranked)
-    snippets: dict[int, str] = dict(
-        session.execute(
-            text(
-                f"SELECT rowid, snippet(articles_fts, 1, '{MARK}', '{MARK}', '…', 24) "
-                f"FROM articles_fts WHERE articles_fts MATCH :q AND rowid IN ({ids})"
-            ),
-            {"q": params["q"]},
-        ).all()
-    )
-    return [SearchHit(i, -r, snippets.get(i)) for i, r in ranked]
+    return [SearchHit(int(i), -float(r)) for i, r in session.execute(sql, params)]
+
+
+def _rowid_bounds(session: Session, where: str, params: dict[str, Any]) -> str | None:
+    """Bound the FTS rowids by the smallest and largest id that passes the filters, so FTS5
+    seeks into the doclists instead of walking every newer match of a common word.
+
+    Exact (every article of the range lies within the bounds) and cheap: ids follow ingest
+    order, which is close to publication order, and the (publisher, published_at, id) and
+    (published_at, id) indexes cover the question. None when no article passes.
+    """
+    low, high = session.execute(
+        text(f"SELECT min(a.id), max(a.id) FROM articles a WHERE 1 = 1{where}"), params
+    ).one()
+    if low is None:
+        return None
+    params["low"], params["high"] = int(low), int(high)
+    return " AND articles_fts.rowid >= :low AND articles_fts.rowid <= :high"
 
 
 def _bind_dates_sqlite(params: dict[str, Any]) -> None:
     for key in ("since", "until"):
         if key in params:
-            value = params[key]
-            params[key] = value.strftime("%Y-%m-%d %H:%M:%S.%f")
+            params[key] = params[key].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _search_postgres(
-    session: Session, query: str, filters: ArticleFilter, limit: int, collapse: bool
-) -> list[SearchHit] | None:
+# -- PostgreSQL -----------------------------------------------------------------------------
+
+
+def _pg_match(query: str, filters: ArticleFilter) -> _Match | None:
     if to_fts5(query) is None:  # nothing searchable: same answer as on SQLite
         return None
     configs = ["simple", "english"]
     if filters.language and search_config(filters.language) not in configs:
         configs.append(search_config(filters.language))
-    params: dict[str, Any] = {"q": query, "limit": limit, "window": RANK_WINDOW}
+    # The tsquery is written out where it is used, not computed once in a CTE: inside a CTE
+    # the planner cannot see the words, assumes every word is rare and sorts all matches
+    # (measured: common word p95 4.4 s → 0.28 s on 779 k rows, docs/performance.md).
     tsquery = " || ".join(f"websearch_to_tsquery('{c}', :q)" for c in configs)
+    return _Match(f"({tsquery})", {"q": query})
+
+
+def _rank_postgres(
+    session: Session, match: _Match, filters: ArticleFilter, limit: int, collapse: bool
+) -> list[SearchHit]:
+    """Rank the newest ``RANK_WINDOW`` matches.
+
+    A recency-bounded first pass (only articles recent enough to hold ``RANK_WINDOW``
+    matches by the planner's estimate, then all of them) was measured on 1 M rows and not
+    kept: with ``tsv`` stored in the row (migration 20261125_1800) walking the newest-first
+    index is as fast for common words, and the extra estimate and plan made rare words and
+    phrases slower at the median (docs/performance.md, "Search latency").
+    """
+    params: dict[str, Any] = {**match.params, "limit": limit, "window": RANK_WINDOW}
     where = _filter_sql(filters, params)
     # Collapsed: the best-ranked copy of each story (DISTINCT ON its story key) among the
     # ranked window; the window itself stays bounded, so the cost does too.
@@ -161,32 +264,19 @@ def _search_postgres(
         if collapse
         else "SELECT id, rank, published_at FROM r"
     )
-    # The tsquery is written out where it is used, not computed once in a CTE: inside a CTE
-    # the planner cannot see the words, assumes every word is rare and sorts all matches
-    # (measured: common word p95 4.4 s → 0.28 s on 779 k rows, docs/performance.md).
     sql = text(
         "WITH m AS (SELECT a.id, a.tsv, a.published_at, coalesce(a.cluster_id, a.id) AS story "
-        f"FROM articles a WHERE a.tsv @@ ({tsquery}){where} "
+        f"FROM articles a WHERE a.tsv @@ {match.expression}{where} "
         "ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT :window), "
         "r AS (SELECT m.id, m.story, m.published_at, "
-        f"ts_rank_cd(m.tsv, {tsquery}) AS rank FROM m), b AS ({best}) "
+        f"ts_rank_cd(m.tsv, {match.expression}) AS rank FROM m), b AS ({best}) "
         "SELECT b.id, b.rank FROM b "
         "ORDER BY b.rank DESC, b.published_at DESC NULLS LAST, b.id DESC LIMIT :limit"
     )
-    ranked = [(i, float(r)) for i, r in session.execute(sql, params)]
-    if not ranked:
-        return []
-    snippets = _headlines(session, [i for i, _ in ranked], tsquery, query)
-    return [SearchHit(i, r, snippets.get(i)) for i, r in ranked]
+    return [SearchHit(int(i), float(r)) for i, r in session.execute(sql, params)]
 
 
-def _headlines(session: Session, ids: list[int], tsquery: str, query: str) -> dict[int, str]:
-    sql = text(
-        f"SELECT a.id, ts_headline(a.search_config, a.text, {tsquery}, "
-        f"'StartSel={MARK}, StopSel={MARK}, MaxWords=30, MinWords=12, MaxFragments=2, "
-        'FragmentDelimiter=" … "\') FROM articles a WHERE a.id = ANY(:ids)'
-    )
-    return dict(session.execute(sql, {"ids": ids, "q": query}).all())
+# -- listing and display ----------------------------------------------------------------------
 
 
 def _newest(
@@ -197,7 +287,7 @@ def _newest(
     query = filters.apply(select(ArticleRow.id, ArticleRow.cluster_id))
     query = query.order_by(ArticleRow.published_at.desc().nullslast(), ArticleRow.id.desc())
     if not collapse:
-        return [SearchHit(i, 0.0, None) for i, _ in session.execute(query.limit(limit))]
+        return [SearchHit(i, 0.0) for i, _ in session.execute(query.limit(limit))]
     hits: list[SearchHit] = []
     stories: set[int] = set()
     offset, page = 0, limit * 2
@@ -207,8 +297,90 @@ def _newest(
             story = cluster_id or article_id
             if story not in stories and len(hits) < limit:
                 stories.add(story)
-                hits.append(SearchHit(article_id, 0.0, None))
+                hits.append(SearchHit(article_id, 0.0))
         if len(rows) < page:
             break
         offset, page = offset + page, page * 2
     return hits
+
+
+def _display_rows(
+    session: Session, ids: Sequence[int], match: _Match | None
+) -> dict[int, tuple[Row[Any], list[str]]]:
+    """The hits' columns, URLs (oldest first) and snippets, in one statement.
+
+    ``ids`` come from the database as integers, so they are written into the SQL: an
+    expanding bind parameter would make SQLAlchemy rebuild the statement anyway.
+    """
+    id_list = ", ".join(str(int(i)) for i in ids)
+    typed: dict[str, TypeEngine[Any]] = {
+        "published_at": DateTime(),
+        "first_seen_at": DateTime(),
+        "authors": JSON(),
+    }
+    params: dict[str, Any] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        snippet = "NULL"
+        if match is not None:
+            snippet = f"ts_headline(a.search_config, a.text, {match.expression}, "
+            snippet += f"{_PG_HEADLINE_OPTIONS})"
+            params = match.params
+        pg_sql = text(
+            f"SELECT {_COLUMNS}, ARRAY(SELECT u.url FROM article_urls u "
+            "WHERE u.article_id = a.id ORDER BY u.id) AS urls, "
+            f"{snippet} AS snippet FROM articles a WHERE a.id IN ({id_list})"
+        ).columns(**typed)
+        return {r.id: (r, list(r.urls)) for r in session.execute(pg_sql, params)}
+    if match is None:
+        sql = text(f"SELECT {_COLUMNS}, NULL AS snippet FROM articles a WHERE a.id IN ({id_list})")
+    else:
+        # FTS5 computes snippet() only in a query that MATCHes the row. The rowid range lets
+        # FTS5 seek; the IN list is kept away from FTS5 (``+rowid``): offered to it, FTS5
+        # would re-run the MATCH once per id (measured 3.7 ms → 1.2 ms for 20 snippets).
+        sql = text(
+            f"SELECT {_COLUMNS}, {_SQLITE_SNIPPET} AS snippet "
+            "FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH :q AND articles_fts.rowid >= :low "
+            f"AND articles_fts.rowid <= :high AND +articles_fts.rowid IN ({id_list})"
+        )
+        params = {**match.params, "low": min(ids), "high": max(ids)}
+    rows: dict[int, tuple[Row[Any], list[str]]] = {
+        r.id: (r, []) for r in session.execute(sql.columns(**typed), params)
+    }
+    # SQLite has no ordered array aggregate before 3.44: the URLs are a second (cheap) query.
+    urls = text(
+        f"SELECT article_id, url FROM article_urls WHERE article_id IN ({id_list}) ORDER BY id"
+    )
+    for article_id, url in session.execute(urls):
+        rows[article_id][1].append(url)
+    return rows
+
+
+def _to_article(row: Row[Any], urls: Sequence[str], also: Sequence[str]) -> Article:
+    authors = row.authors
+    if isinstance(authors, str):
+        authors = json.loads(authors)
+    return Article(
+        id=row.id,
+        publisher=row.publisher_id,
+        url=row.canonical_url,
+        urls=tuple(urls) or (row.canonical_url,),
+        title=row.title,
+        authors=tuple(authors or ()),
+        published_at=_utc(row.published_at),
+        first_seen_at=_utc(row.first_seen_at) or datetime.now(UTC),
+        language=row.language,
+        text=row.text,
+        word_count=row.word_count,
+        snippet=row.snippet,
+        cluster=row.cluster_id,
+        revisions=row.revision_count or 0,
+        also_published_by=tuple(also),
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

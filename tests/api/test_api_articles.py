@@ -65,7 +65,7 @@ async def test_filters(shared_client: httpx.AsyncClient) -> None:
     assert await ids(language="fr") == set()
 
 
-BAD_PARAMETERS = [
+BAD_PARAMETERS: list[tuple[dict[str, str | int], str]] = [
     ({"since": "last tuesday"}, "since"),
     ({"until": "2025-13-01"}, "until"),
     ({"limit": 0}, "limit"),
