@@ -17,7 +17,6 @@ from scraper.domains import Resolver
 from scraper.domains.moves import Suggestion, auto_adoptions, suggest, volume_evidence
 from scraper.domains.moves import effective_config as apply_adoptions
 from scraper.errors import ConfigError
-from scraper.extract.language import load_model
 from scraper.extract_pool import ExtractPool
 from scraper.fetch import Fetcher, build_client
 from scraper.models import FeedRef
@@ -113,7 +112,6 @@ async def crawl(
     async with build_client(settings, transport=transport, proxy=proxy) as client:
         publisher_ids = sorted({f.publisher_id for f in feeds})
         before = await asyncio.to_thread(learned_boilerplate, archive, publisher_ids, settings)
-        await asyncio.to_thread(load_model)  # off the event loop, before the first page
         deps = Deps(
             settings,
             config,

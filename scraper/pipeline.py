@@ -22,6 +22,7 @@ from scraper.domains import Resolution
 from scraper.domains import evidence as moves
 from scraper.drafts import PAGE_ACCEPT, draft_for_item, is_full_text
 from scraper.errors import FetchError, ParseError, ScraperError, StorageError
+from scraper.extract.language import load_model, model_loaded
 from scraper.feeds import parse_feed
 from scraper.fetch.failover import Answer, fetch_with_failover
 from scraper.models import FeedItem, FeedRef, FetchResult, StoreOutcome
@@ -184,6 +185,8 @@ async def _archive_items(items: tuple[FeedItem, ...], outcome: FeedOutcome, deps
         await deps.store(deps.store.archive.attach_urls, new_ways, "feed")
     if sightings:
         await deps.store(deps.store.archive.record_sightings, sightings, outcome.feed.id)
+    if fresh and not model_loaded():
+        await asyncio.to_thread(load_model)  # off the event loop (see its docstring)
     drafts = await asyncio.gather(
         *(draft_for_item(item, res, outcome, deps) for item, res in fresh.values())
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 _MIN_TEXT_CHARS = 40
 _SAMPLE_CHARS = 400
@@ -38,8 +39,21 @@ def detect_language(text: str, fallback: str | None = None) -> str | None:
     return language_from_tag(str(code)) or language_from_tag(fallback)
 
 
+_load_lock = threading.Lock()
+_loaded = False
+
+
+def model_loaded() -> bool:
+    return _loaded
+
+
 def load_model() -> None:
-    """Load the classifier now. py3langid loads its model on first use (1–5 s of CPU): a crawl
-    or daemon calls this in a thread before its first poll, not on the event loop inside it,
-    where it would stall every fetch in flight past its timeout."""
-    detect_language("Long enough for the language model to classify it, so that it loads.")
+    """Load the classifier now. py3langid loads its model on first use (1–5 s of CPU): the
+    pipeline calls this in a thread before the first article of a crawl is extracted, not on
+    the event loop inside it, where it would stall every fetch in flight past its timeout.
+    A re-poll that finds nothing new never pays for it."""
+    global _loaded
+    with _load_lock:  # several feeds may ask at once: one load
+        if not _loaded:
+            detect_language("Long enough for the language model to classify it, so that it loads.")
+            _loaded = True
