@@ -168,9 +168,14 @@ class Daemon:
         scheduler = AsyncIOScheduler(timezone=UTC)
         every = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         s = self.settings
+        # Jitter: daemons sharing one PostgreSQL archive would otherwise look for due feeds in
+        # a fixed order, and whichever ticks first after feeds come due would claim nearly all
+        # of them (measured: 499 / 100 / 1 polls over three workers); random phases share the
+        # work. SQLite has one daemon, which keeps the steadier fixed tick.
+        jitter = None if s.is_sqlite else s.dispatch_interval / 2
         scheduler.add_job(
             self.dispatch, "interval", seconds=s.dispatch_interval, next_run_time=now_utc(),
-            id="dispatch", **every,
+            jitter=jitter, id="dispatch", **every,
         )  # fmt: skip
         scheduler.add_job(
             self.heartbeat, "interval", seconds=max(0.5, s.poll_lease / 3), id="heartbeat", **every
