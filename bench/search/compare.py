@@ -78,6 +78,16 @@ def where_of(params: dict[str, str], bound: dict[str, object]) -> str:
     return out
 
 
+def _add_row(table: Table, shape: str, name: str, times: list[float]) -> None:
+    """One row of timings in ms: count, p50, p95, max."""
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+    table.add_row(
+        shape, name, str(len(times)), f"{statistics.median(times):,.1f}",
+        f"{p95:,.1f}", f"{times[-1]:,.1f}",
+    )  # fmt: skip
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.search.compare")
     ap.add_argument("--db", help="PostgreSQL bench database name")
@@ -124,12 +134,7 @@ def main() -> int:
                     explained = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, bound)
                     plan = "\n".join(r[0] for r in explained.fetchall())
                     plans.append((shape, name, params, plan))
-            times.sort()
-            p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
-            table.add_row(
-                shape, name, str(len(times)), f"{statistics.median(times):,.1f}",
-                f"{p95:,.1f}", f"{times[-1]:,.1f}",
-            )  # fmt: skip
+            _add_row(table, shape, name, times)
             console.print(f"{shape} / {name}: p50 {statistics.median(times):,.1f} ms")
     console.print(table)
     for shape, name, params, plan in plans:
@@ -239,12 +244,7 @@ def main_sqlite(path: str, n: int, seed: int, only: str | None = None) -> int:
                 conn.execute(build(where), bound).fetchall()
                 if i >= 3:
                     times.append((time.perf_counter() - began) * 1000)
-            times.sort()
-            p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
-            table.add_row(
-                shape, name, str(len(times)), f"{statistics.median(times):,.1f}",
-                f"{p95:,.1f}", f"{times[-1]:,.1f}",
-            )  # fmt: skip
+            _add_row(table, shape, name, times)
     console.print(table)
     return 0
 

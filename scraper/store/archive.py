@@ -241,9 +241,9 @@ class Archive:
         if not sightings:
             return
         now = articles.now_utc()
+        rows = (dedup.sighting_row(article_id, url, now, feed_id) for article_id, url in sightings)
         with self._session() as session, session.begin():
-            for article_id, url in sightings:
-                dedup.record_sighting(session, article_id, url, now, feed_id)
+            dedup.record_sightings(session, rows)
 
     def versions(self, article_id: int) -> list[Version]:
         """Every text the article had, oldest first, the current one last."""

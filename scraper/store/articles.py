@@ -21,7 +21,6 @@ from scraper.store.tables import ArticleRow, ArticleUrlRow, RevisionRow
 from scraper.store.upsert import insert_ignore
 
 Status = Literal["new", "updated", "known"]
-GUID_MIN_OVERLAP = 0.2
 
 # PostgreSQL's built-in text-search configurations, by ISO 639-1 code.
 _PG_CONFIGS = {
@@ -70,8 +69,7 @@ def attach_urls(session: Session, sightings: Sequence[tuple[int, str]], source: 
         for article_id, url in sightings
     ]
     insert_ignore(session, ArticleUrlRow.__table__, rows)  # type: ignore[arg-type]
-    for article_id, url in sightings:
-        dedup.record_sighting(session, article_id, url, now)
+    dedup.record_sightings(session, (dedup.sighting_row(a, url, now) for a, url in sightings))
 
 
 def revision_count(session: Session, article_id: int) -> int:

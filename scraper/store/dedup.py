@@ -111,7 +111,6 @@ class Match:
     publisher_id: str
     containment: float
     jaccard: float
-    cluster_id: int | None
     when: datetime  # published_at, else first_seen_at
 
 
@@ -130,27 +129,34 @@ def candidates(session: Session, keys: Sequence[int], limit: int = MAX_CANDIDATE
     return list(session.scalars(query))
 
 
-def near_matches(
-    session: Session, fp: Fingerprint, exclude: int | None = None, floor: float = 0.0
-) -> list[Match]:
-    """Candidates verified against their stored text, best first (containment ≥ ``floor``)."""
-    ids = [i for i in candidates(session, fp.keys) if i != exclude]
+def near_matches(session: Session, fp: Fingerprint, floor: float = 0.0) -> list[Match]:
+    """Candidates from the band index verified against their stored text (the cost of one
+    lookup, as ``bench.dedup`` measures it; ingest batches these, :mod:`scraper.store.ingest`)."""
+    ids = candidates(session, fp.keys)
     if not ids:
         return []
     query = select(
         ArticleRow.id,
         ArticleRow.publisher_id,
         ArticleRow.text,
-        ArticleRow.cluster_id,
         func.coalesce(ArticleRow.published_at, ArticleRow.first_seen_at),
     ).where(ArticleRow.id.in_(ids))
+    rows = session.execute(query)
+    return verify(fp, ((i, p, shingle_hashes(body), when) for i, p, body, when in rows), floor)
+
+
+def verify(
+    fp: Fingerprint,
+    stored: Iterable[tuple[int, str, frozenset[int], datetime]],
+    floor: float,
+) -> list[Match]:
+    """The candidates (id, publisher, shingles, date) whose containment of ``fp`` is at least
+    ``floor`` (and above zero), best first."""
     found = []
-    for article_id, publisher_id, body, cluster_id, when in session.execute(query):
-        sim = similarity(fp.shingles, shingle_hashes(body))
+    for article_id, publisher_id, shingles, when in stored:
+        sim = similarity(fp.shingles, shingles)
         if sim.containment >= floor and sim.containment > 0:
-            found.append(
-                Match(article_id, publisher_id, sim.containment, sim.jaccard, cluster_id, when)
-            )
+            found.append(Match(article_id, publisher_id, sim.containment, sim.jaccard, when))
     found.sort(key=lambda m: (-m.containment, m.article_id))
     return found
 
@@ -205,18 +211,6 @@ def cluster_publishers(session: Session, cluster_ids: Sequence[int]) -> dict[int
 # -- sightings and revisions -----------------------------------------------------------------
 
 
-def record_sighting(
-    session: Session,
-    article_id: int,
-    url: str,
-    now: datetime,
-    feed_id: int | None = None,
-    redirects: Sequence[str] = (),
-) -> None:
-    """At most one row per (article, URL, day): a repeat bumps its count and last time."""
-    upsert_sightings(session, [sighting_row(article_id, url, now, feed_id, redirects)])
-
-
 def sighting_row(
     article_id: int,
     url: str,
@@ -236,10 +230,22 @@ def sighting_row(
     }
 
 
-def upsert_sightings(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows must be distinct on (article, URL, day): one statement may not hit a row twice."""
-    if rows:
-        session.execute(_sighting_upsert(session.get_bind().dialect.name), list(rows))
+def record_sightings(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    """Rows of :func:`sighting_row`, in one statement: at most one row per (article, URL,
+    day), a repeat bumps its count and last time. Repeats within ``rows`` are merged first
+    (one statement may not hit a row twice) and rows go in key order (no lock-order
+    deadlocks between writers)."""
+    merged: dict[tuple[int, str, date], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["article_id"], row["url"], row["seen_on"])
+        if key in merged:
+            merged[key]["count"] += row["count"]
+            merged[key]["last_seen_at"] = row["last_seen_at"]
+        else:
+            merged[key] = dict(row)
+    if merged:
+        statement = _sighting_upsert(session.get_bind().dialect.name)
+        session.execute(statement, [merged[k] for k in sorted(merged)])
 
 
 @functools.cache

@@ -26,7 +26,7 @@ import gzip
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import func, select
@@ -39,7 +39,7 @@ from scraper.dedup.minhash import Fingerprint, shingle_hashes, similarity
 from scraper.dedup.policy import DEFAULT_POLICY, DedupPolicy
 from scraper.models import ArticleDraft, StoreOutcome
 from scraper.store import dedup
-from scraper.store.articles import search_config
+from scraper.store.articles import known_urls, search_config
 from scraper.store.tables import (
     ArticleGuidRow,
     ArticleRow,
@@ -134,7 +134,7 @@ class _Writes:
     urls: dict[str, dict[str, Any]] = field(default_factory=dict)
     guids: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     bands: set[tuple[int, int]] = field(default_factory=set)
-    sightings: dict[tuple[int, str, date], dict[str, Any]] = field(default_factory=dict)
+    sightings: list[dict[str, Any]] = field(default_factory=list)
     raw: dict[int, dict[str, Any]] = field(default_factory=dict)
     paragraphs: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
@@ -186,9 +186,7 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 def _lookup(session: Session, items: Sequence[_Item]) -> _Known:
     """Everything the archive knows that could identify one of the drafts: five queries."""
     known = _Known()
-    for chunk in _chunks(u for item in items for u in item.urls):
-        by_url = select(ArticleUrlRow.url, ArticleUrlRow.article_id)
-        known.urls.update(dict(session.execute(by_url.where(ArticleUrlRow.url.in_(chunk))).all()))
+    known.urls.update(known_urls(session, [u for item in items for u in item.urls]))
     wanted = {(i.draft.feed_id, i.draft.guid) for i in items if i.draft.feed_id and i.draft.guid}
     for chunk in _chunks(guid for _, guid in wanted):
         by_guid = select(ArticleGuidRow.feed_id, ArticleGuidRow.guid, ArticleGuidRow.article_id)
@@ -300,21 +298,12 @@ def _identify(
 
 
 def _near_matches(known: _Known, fp: Fingerprint, floor: float) -> list[dedup.Match]:
-    """Candidates verified against their text, best first (containment ≥ ``floor``)."""
-    found = []
-    for article_id in known.candidates(fp.keys):
-        stored = known.stored.get(article_id)
-        if stored is None:  # its article is gone
-            continue
-        sim = similarity(fp.shingles, stored.shingles)
-        if sim.containment >= floor and sim.containment > 0:
-            found.append(
-                dedup.Match(
-                    article_id, stored.publisher_id, sim.containment, sim.jaccard, None, stored.when
-                )
-            )
-    found.sort(key=lambda m: (-m.containment, m.article_id))
-    return found
+    stored = (
+        (i, s.publisher_id, s.shingles, s.when)
+        for i in known.candidates(fp.keys)
+        if (s := known.stored.get(i)) is not None  # None: its article is gone
+    )
+    return dedup.verify(fp, stored, floor)
 
 
 def _guid_trusted(stored: _Stored | None, draft: ArticleDraft, fp: Fingerprint | None) -> bool:
@@ -394,12 +383,7 @@ def _queue_rows(item: _Item, article_id: int, writes: _Writes, now: datetime) ->
         )  # fmt: skip
     met = next((url for url, source in draft.urls if source != "redirect"), draft.canonical_url)
     chain = [url for url, source in draft.urls if source == "redirect"]
-    key = (article_id, met, now.date())
-    seen = writes.sightings.get(key)
-    if seen is None:
-        writes.sightings[key] = dedup.sighting_row(article_id, met, now, draft.feed_id, chain)
-    else:
-        seen["count"] += 1
+    writes.sightings.append(dedup.sighting_row(article_id, met, now, draft.feed_id, chain))
     if draft.raw is not None:
         raw = draft.raw
         writes.raw[article_id] = {
@@ -429,7 +413,7 @@ def _flush(session: Session, writes: _Writes) -> None:
         ArticleGuidRow.__table__,  # type: ignore[arg-type]
         [writes.guids[k] for k in sorted(writes.guids)],
     )
-    dedup.upsert_sightings(session, [writes.sightings[k] for k in sorted(writes.sightings)])
+    dedup.record_sightings(session, writes.sightings)
     if writes.raw:
         session.execute(_raw_upsert(dialect), [writes.raw[k] for k in sorted(writes.raw)])
     upsert_add(

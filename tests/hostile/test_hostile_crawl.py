@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,28 +19,12 @@ from tests.hostile.scenario import (
     FETCH_TIMEOUT,
     SSRF_LINKS,
     Run,
-    build_web,
     run_hostile_crawl,
 )
 from tests.hostile.streaming import StreamingWeb
 
 ROOT = Path(__file__).resolve().parents[2]
 PRIVATE_HOSTS = {"127.0.0.2", "localhost", "::1", "169.254.169.254", "10.0.0.1", "app.localhost"}
-
-
-@pytest.fixture
-def bait() -> Iterator[Bait]:
-    with Bait() as trap:
-        yield trap
-
-
-@pytest.fixture
-def web(bait: Bait) -> Iterator[StreamingWeb]:
-    web = build_web(bait)
-    try:
-        yield web
-    finally:
-        web.stop()
 
 
 @pytest.fixture

@@ -20,12 +20,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -34,7 +32,7 @@ from scraper.store.archive import open_archive
 from scraper.store.schedule import ScheduleStore
 from tests.daemon.helpers import LAUNCH
 from tests.hostile.bait import Bait
-from tests.hostile.scenario import CASES, FAILED_FEEDS, FETCH_TIMEOUT, MB, build_web, config_text
+from tests.hostile.scenario import CASES, FAILED_FEEDS, FETCH_TIMEOUT, MB, config_text
 from tests.hostile.streaming import StreamingWeb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,21 +205,6 @@ def _feeds_status(database_url: str, config: Path, web: StreamingWeb) -> list[di
     assert result.returncode == 0, result.stderr[-2000:]
     rows: list[dict[str, object]] = json.loads(result.stdout)
     return rows
-
-
-@pytest.fixture
-def bait() -> Iterator[Bait]:
-    with Bait() as trap:
-        yield trap
-
-
-@pytest.fixture
-def web(bait: Bait) -> Iterator[StreamingWeb]:
-    web = build_web(bait)
-    try:
-        yield web
-    finally:
-        web.stop()
 
 
 def test_the_daemon_rides_out_the_hostile_web(
