@@ -20,7 +20,7 @@ from scraper.errors import ConfigError
 from scraper.extract_pool import ExtractPool
 from scraper.fetch import Fetcher, build_client
 from scraper.models import FeedRef
-from scraper.pipeline import Deps, FeedOutcome, StoreRunner, refresh_feed
+from scraper.pipeline import Deps, FeedOutcome, LearnedBoilerplate, StoreRunner, refresh_feed
 from scraper.settings import Settings
 from scraper.store.archive import Archive
 from scraper.store.feeds import Failure
@@ -111,14 +111,16 @@ async def crawl(
     extractor = ExtractPool(extract_workers)
     async with build_client(settings, transport=transport, proxy=proxy) as client:
         publisher_ids = sorted({f.publisher_id for f in feeds})
-        before = await asyncio.to_thread(learned_boilerplate, archive, publisher_ids, settings)
+        before = LearnedBoilerplate(
+            load=partial(learned_boilerplate, archive, publisher_ids, settings)
+        )
         deps = Deps(
             settings,
             config,
             Resolver(config.publishers),
             Fetcher(client, settings),
             StoreRunner(archive, store_writers if archive.dialect == "postgresql" else 1),
-            dict(before),
+            before,
             extractor,
         )
         # Feeds in progress at once: enough to keep every fetch slot busy, few enough that
@@ -139,7 +141,8 @@ async def crawl(
             await deps.fetcher.aclose()
             extractor.close()
     if summary.new:  # paragraph counts only change when an article is stored new
-        await asyncio.to_thread(learn_boilerplate, archive, config, settings, before)
+        # (and storing one loaded ``before``: its text was cleaned with it)
+        await asyncio.to_thread(learn_boilerplate, archive, config, settings, dict(before))
     await asyncio.to_thread(archive.prune_raw_pages, settings.raw_pages_keep_days)
     summary.adopted = await asyncio.to_thread(adopt_moves, archive, config, settings)
     return summary

@@ -84,6 +84,35 @@ class StoreRunner:
                 e.done.set_result(None)
 
 
+class LearnedBoilerplate(dict[str, frozenset[str]]):
+    """Learned boilerplate paragraph hashes per publisher, read from the archive by the first
+    poll that has a new item to clean: a re-poll that finds nothing new never pays for the
+    query (it grows with the archive; docs/performance.md). Without ``load`` it is complete
+    as given (the daemon loads it at start and refreshes it hourly)."""
+
+    def __init__(
+        self,
+        known: dict[str, frozenset[str]] | None = None,
+        load: Callable[[], dict[str, frozenset[str]]] | None = None,
+    ) -> None:
+        super().__init__(known or {})
+        self._load = load
+        self._lock = asyncio.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._load is None
+
+    async def ready(self, store: StoreRunner) -> None:
+        """Load it once (concurrent callers wait for the first); later calls return at once."""
+        if self._load is None:
+            return
+        async with self._lock:
+            if (load := self._load) is not None:
+                self.update(await store(load))
+                self._load = None
+
+
 @dataclass(frozen=True)
 class _PendingPoll:
     record: PollRecord
@@ -97,8 +126,8 @@ class Deps:
     resolver: Resolver
     fetcher: Fetcher
     store: StoreRunner
-    # Learned boilerplate per publisher, loaded at the start of a crawl (see crawl.py).
-    learned: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Learned boilerplate per publisher; a crawl loads it on first need (see pipeline.py).
+    learned: LearnedBoilerplate = field(default_factory=LearnedBoilerplate)
     # Page extraction in worker processes (scraper/extract_pool.py); None: inline.
     extractor: ExtractPool | None = None
 

@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import logging
 
-from scraper.deps import Deps, FeedOutcome, StoreRunner
+from scraper.deps import Deps, FeedOutcome, LearnedBoilerplate, StoreRunner
 from scraper.domains import Resolution
 from scraper.domains import evidence as moves
 from scraper.drafts import PAGE_ACCEPT, draft_for_item, is_full_text
@@ -42,6 +42,7 @@ __all__ = [
     "PAGE_ACCEPT",
     "Deps",
     "FeedOutcome",
+    "LearnedBoilerplate",
     "StoreRunner",
     "is_full_text",
     "refresh_feed",
@@ -185,8 +186,10 @@ async def _archive_items(items: tuple[FeedItem, ...], outcome: FeedOutcome, deps
         await deps.store(deps.store.archive.attach_urls, new_ways, "feed")
     if sightings:
         await deps.store(deps.store.archive.record_sightings, sightings, outcome.feed.id)
-    if fresh and not model_loaded():
-        await asyncio.to_thread(load_model)  # off the event loop (see its docstring)
+    if fresh:  # what cleaning needs, loaded by the first poll with something new
+        await deps.learned.ready(deps.store)
+        if not model_loaded():
+            await asyncio.to_thread(load_model)  # off the event loop (see its docstring)
     drafts = await asyncio.gather(
         *(draft_for_item(item, res, outcome, deps) for item, res in fresh.values())
     )

@@ -46,7 +46,7 @@ from scraper.domains import Resolver
 from scraper.errors import ScraperError
 from scraper.extract.language import load_model
 from scraper.fetch import build_client
-from scraper.pipeline import Deps, FeedOutcome, StoreRunner
+from scraper.pipeline import Deps, FeedOutcome, LearnedBoilerplate, StoreRunner
 from scraper.schedule.metrics import DaemonMetrics
 from scraper.schedule.polite import PoliteFetcher, identifying_user_agent
 from scraper.schedule.poll import limits_from, plan_after, poll_claim
@@ -149,7 +149,7 @@ class Daemon:
                 Resolver(self.config.publishers),
                 fetcher,
                 self.store,
-                learned,
+                LearnedBoilerplate(learned),
             )
             scheduler = self._scheduler()
             scheduler.start()
@@ -347,7 +347,9 @@ class Daemon:
                 before = self._deps.learned
                 await self.store(learn_boilerplate, self.archive, self.config, self.settings,
                                  dict(before))  # fmt: skip
-                self._deps = replace(self._deps, learned=await self.store(self._learned))
+                self._deps = replace(
+                    self._deps, learned=LearnedBoilerplate(await self.store(self._learned))
+                )
             await self.store(self.archive.prune_raw_pages, self.settings.raw_pages_keep_days)
             adopted = await self.store(adopt_moves, self.archive, self.config, self.settings)
         except Exception as exc:
