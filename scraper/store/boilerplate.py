@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from scraper.store.tables import ArticleRow, BoilerplateRow
 from scraper.store.upsert import upsert_add
+
+# min_articles is at least 2 (settings): what the partial index on repeats holds
+REPEATED = text("boilerplate_paragraphs.articles >= 2")
 
 
 def count_paragraphs(session: Session, publisher_id: str, paragraphs: dict[str, str]) -> None:
@@ -35,21 +38,27 @@ def learned(
     session: Session, publisher_ids: Sequence[str], min_articles: int, min_share: float
 ) -> dict[str, frozenset[str]]:
     """Each publisher's learned paragraphs, in one query for any number of publishers (a
-    crawl asks for all of them at its start)."""
+    crawl asks for all of its publishers once it has something new to clean)."""
     found: dict[str, set[str]] = {p: set() for p in publisher_ids}
-    since = func.count(ArticleRow.id)  # the publisher's articles since the paragraph appeared
+    # The publisher's articles since the paragraph first appeared: an index-only range scan
+    # per repeated paragraph (ix_articles_publisher_first_seen), not a walk of the archive.
+    since = (
+        select(func.count())
+        .where(
+            ArticleRow.publisher_id == BoilerplateRow.publisher_id,
+            ArticleRow.first_seen_at >= BoilerplateRow.first_seen_at,
+        )
+        .correlate(BoilerplateRow)
+        .scalar_subquery()
+    )
     for start in range(0, len(publisher_ids), 500):
         chunk = list(publisher_ids[start : start + 500])
-        query = (
-            select(BoilerplateRow.publisher_id, BoilerplateRow.hash, BoilerplateRow.articles, since)
-            .join(
-                ArticleRow,
-                (ArticleRow.publisher_id == BoilerplateRow.publisher_id)
-                & (ArticleRow.first_seen_at >= BoilerplateRow.first_seen_at),
-                isouter=True,
-            )
-            .where(BoilerplateRow.publisher_id.in_(chunk), BoilerplateRow.articles >= min_articles)
-            .group_by(BoilerplateRow.publisher_id, BoilerplateRow.hash, BoilerplateRow.articles)
+        query = select(
+            BoilerplateRow.publisher_id, BoilerplateRow.hash, BoilerplateRow.articles, since
+        ).where(
+            BoilerplateRow.publisher_id.in_(chunk),
+            BoilerplateRow.articles >= min_articles,
+            REPEATED,  # lets the planner use the partial index ix_boilerplate_repeated
         )
         for publisher_id, digest, count, total in session.execute(query):
             if count >= min_share * max(total or 0, count):

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -97,6 +98,7 @@ class ArticleRow(Base):
         Index("ix_articles_publisher_published", "publisher_id", "published_at", "id"),
         Index("ix_articles_published", "published_at", "id"),
         Index("ix_articles_publisher_text_hash", "publisher_id", "text_hash"),
+        Index("ix_articles_publisher_first_seen", "publisher_id", "first_seen_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -236,7 +238,16 @@ class BoilerplateRow(Base):
     """A paragraph seen in many of one publisher's articles: learned boilerplate."""
 
     __tablename__ = "boilerplate_paragraphs"
-    __table_args__ = (UniqueConstraint("publisher_id", "hash"),)
+    __table_args__ = (
+        UniqueConstraint("publisher_id", "hash"),
+        # the repeated paragraphs, the only ones learning reads (min_articles >= 2)
+        Index(
+            "ix_boilerplate_repeated",
+            "publisher_id",
+            postgresql_where=sql("articles >= 2"),
+            sqlite_where=sql("articles >= 2"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     publisher_id: Mapped[str] = mapped_column(ForeignKey("publishers.id", ondelete="CASCADE"))
