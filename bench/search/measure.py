@@ -3,13 +3,17 @@
 One request at a time (latency, not throughput) through ``httpx.ASGITransport`` into the app
 ``create_app`` builds, so routing, validation, the store and serialisation are all counted.
 SQLAlchemy cursor events record every statement of the request with its own duration, so a
-slow shape can be traced to the statement (and re-run under EXPLAIN ANALYZE).
+slow shape can be traced to the statement (and re-run under EXPLAIN ANALYZE). On SQLite a
+statement's duration includes reading its rows: the driver computes each row (bm25, a snippet)
+when it is fetched, not when the statement is executed, so the bench's connections use a cursor
+that also times its fetches (:class:`_TimedConnection`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import statistics
 import time
 from collections.abc import Callable
@@ -34,6 +38,49 @@ class Statement:
     sql: str
     params: Any
     seconds: float
+    cursor: Any = field(default=None, repr=False)
+    executed: float = field(init=False)  # to the first row (SQLite) or to all rows
+
+    def __post_init__(self) -> None:
+        self.executed = self.seconds
+
+    def settle(self) -> None:
+        """Add the time spent fetching the rows (SQLite), once the request is done."""
+        self.seconds = self.executed + getattr(self.cursor, "fetch_seconds", 0.0)
+        self.cursor = None
+
+
+class _TimedCursor(sqlite3.Cursor):
+    """A pysqlite cursor that adds up the time its fetches take (SQLite runs the statement
+    on during each fetch)."""
+
+    fetch_seconds = 0.0
+
+    def fetchone(self) -> Any:
+        began = time.perf_counter()
+        try:
+            return super().fetchone()
+        finally:
+            self.fetch_seconds += time.perf_counter() - began
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        began = time.perf_counter()
+        try:
+            return super().fetchmany(self.arraysize if size is None else size)
+        finally:
+            self.fetch_seconds += time.perf_counter() - began
+
+    def fetchall(self) -> list[Any]:
+        began = time.perf_counter()
+        try:
+            return super().fetchall()
+        finally:
+            self.fetch_seconds += time.perf_counter() - began
+
+
+class _TimedConnection(sqlite3.Connection):
+    def cursor(self, factory: Any = _TimedCursor) -> Any:
+        return super().cursor(factory)
 
 
 @dataclass
@@ -123,6 +170,13 @@ class _Recorder:
         self._started: dict[int, float] = {}
         event.listen(archive.engine, "before_cursor_execute", self._before)
         event.listen(archive.engine, "after_cursor_execute", self._after)
+        if archive.engine.dialect.name == "sqlite":
+            event.listen(archive.engine, "do_connect", self._timed_connection)
+            archive.engine.dispose()  # connections from now on are timed ones
+
+    @staticmethod
+    def _timed_connection(_dialect: Any, _record: Any, _args: Any, kwargs: Any) -> None:
+        kwargs["factory"] = _TimedConnection
 
     def _before(
         self, _conn: Any, cursor: Any, _statement: str, _params: Any, _context: Any, _many: bool
@@ -134,10 +188,13 @@ class _Recorder:
     ) -> None:
         began = self._started.pop(id(cursor), None)
         if began is not None:
-            self.statements.append(Statement(statement, params, time.perf_counter() - began))
+            seconds = time.perf_counter() - began
+            self.statements.append(Statement(statement, params, seconds, cursor))
 
     def take(self) -> list[Statement]:
         out, self.statements = self.statements, []
+        for statement in out:
+            statement.settle()
         return out
 
 
