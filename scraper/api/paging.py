@@ -30,31 +30,48 @@ def is_ranked(query: str) -> bool:
 
 
 def fetch_page(
-    services: Services, query: str, filters: ArticleFilter, limit: int, token: str | None
+    services: Services,
+    query: str,
+    filters: ArticleFilter,
+    limit: int,
+    token: str | None,
+    *,
+    collapse: bool = True,
 ) -> Page:
-    """Raise :class:`cursor.CursorError` for a cursor that does not fit this kind of query."""
+    """Raise :class:`cursor.CursorError` for a cursor that does not fit this kind of query.
+
+    ``collapse``: one hit per story, as the CLI's ``search`` (a listing shows each story's
+    newest copy); false lists every copy.
+    """
     at = cursor.decode(token) if token else cursor.Cursor()
     if is_ranked(query):
         if at.keyset is not None:
             raise cursor.CursorError("this cursor belongs to a listing, not to a search")
-        return _ranked(services, query, filters, limit, at.offset)
+        return _ranked(services, query, filters, limit, at.offset, collapse)
     if at.offset:
         raise cursor.CursorError("this cursor belongs to a search, not to a listing")
-    return _newest(services, filters, limit, at.keyset)
+    return _newest(services, filters, limit, at.keyset, collapse)
 
 
 def _ranked(
-    services: Services, query: str, filters: ArticleFilter, limit: int, offset: int
+    services: Services,
+    query: str,
+    filters: ArticleFilter,
+    limit: int,
+    offset: int,
+    collapse: bool,
 ) -> Page:
     limit = max(0, min(limit, cursor.MAX_OFFSET - offset))
-    hits, more = services.reads.search_page(query, filters, offset, limit)
+    hits, more = services.reads.search_page(query, filters, offset, limit, collapse=collapse)
     more = more and offset + limit < cursor.MAX_OFFSET
     token = cursor.encode_offset(offset + limit) if more else None
     return Page(hits, token, ranked=True)
 
 
-def _newest(services: Services, filters: ArticleFilter, limit: int, after: Keyset | None) -> Page:
-    rows = services.reads.newest(filters, after, limit + 1)
+def _newest(
+    services: Services, filters: ArticleFilter, limit: int, after: Keyset | None, collapse: bool
+) -> Page:
+    rows = services.reads.newest(filters, after, limit + 1, collapse=collapse)
     token = None
     if len(rows) > limit:
         last = rows[limit - 1]

@@ -47,10 +47,21 @@ async def search_articles(
             "1000 results); listings (no words) by (published_at, id) keyset.",
         ),
     ] = None,
+    every_copy: Annotated[
+        bool,
+        Query(
+            alias="all",
+            description="Every copy of a story as its own hit. By default a story (near-"
+            "duplicates across publishers) is one hit, its best-ranked copy, with the other "
+            "publishers in `also_published_by`; a listing (no words) shows a story's newest copy.",
+        ),
+    ] = False,
 ) -> Response:
     """Ranked full-text search; with no searchable word, the newest articles first."""
     try:
-        page = await run_in_threadpool(fetch_page, services, q, filters, limit, cursor)
+        page = await run_in_threadpool(
+            fetch_page, services, q, filters, limit, cursor, collapse=not every_copy
+        )
     except CursorError as exc:
         raise RequestValidationError(
             [{"loc": ("query", "cursor"), "msg": str(exc), "type": "value_error"}]

@@ -43,7 +43,9 @@ def publisher_feed(
     publisher = services.reads.publisher(publisher_id)
     if publisher is None:
         raise HTTPException(404, f"no publisher {publisher_id!r}")
-    articles = services.reads.newest(ArticleFilter(publishers=(publisher.id,)), None, FEED_SIZE)
+    articles = services.reads.newest(
+        ArticleFilter(publishers=(publisher.id,)), None, FEED_SIZE, collapse=False
+    )
     meta = atom.FeedMeta(
         id=atom.tag_uri(services.server_name, f"publisher/{publisher.id}"),
         title=f"{publisher.name} — archive",

@@ -44,8 +44,10 @@ def index(
     since: FormText = "",
     until: FormText = "",
     cursor: FormText = "",
+    every_copy: Annotated[str, Query(alias="all", max_length=10)] = "",
 ) -> HTMLResponse:
-    """The search page; with no words, the newest articles."""
+    """The search page; with no words, the newest articles. ``all`` (a checkbox, so any
+    non-empty value) shows every copy of a story instead of one hit per story."""
     errors: list[str] = []
     filters = ArticleFilter(
         publishers=(publisher,) if publisher else (),
@@ -55,7 +57,7 @@ def index(
     page = Page([], None, ranked=is_ranked(q))
     if not errors:
         try:
-            page = fetch_page(services, q, filters, 20, cursor or None)
+            page = fetch_page(services, q, filters, 20, cursor or None, collapse=not every_copy)
         except CursorError as exc:
             errors.append(str(exc))
     next_url = str(request.url.include_query_params(cursor=page.next_cursor))
@@ -64,7 +66,7 @@ def index(
         "index.html",
         400 if errors else 200,
         q=q,
-        form={"publisher": publisher, "since": since, "until": until},
+        form={"publisher": publisher, "since": since, "until": until, "all": bool(every_copy)},
         errors=errors,
         page=page,
         next_url=next_url if page.next_cursor else None,
@@ -105,7 +107,9 @@ def publisher_page(
     """Domain timeline, daily volume per host (a move shows at a glance), feed health."""
     publisher = _publisher(services, publisher_id)
     chart = volume_chart(services.reads.daily_counts(publisher.id))
-    latest = services.reads.newest(ArticleFilter(publishers=(publisher.id,)), None, 10)
+    latest = services.reads.newest(
+        ArticleFilter(publishers=(publisher.id,)), None, 10, collapse=False
+    )
     return _render(request, "publisher.html", publisher=publisher, chart=chart, latest=latest)
 
 

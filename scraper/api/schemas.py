@@ -14,9 +14,8 @@ from scraper.models import Article
 from scraper.query.contract import article_to_dict
 
 
-class ArticleSummary(BaseModel):
-    """A search result: the article contract without ``text``; ``snippet`` marks matches
-    between ``**``."""
+class _ArticleFields(BaseModel):
+    """The article contract's fields that every article answer has."""
 
     id: int
     publisher: str
@@ -34,14 +33,24 @@ class ArticleSummary(BaseModel):
         description="Story cluster: the smallest article id among near-duplicates from "
         "other publishers; null when there is none.",
     )
-    snippet: str | None = None
+    snippet: str | None = Field(None, description="Search results: matches between `**`.")
+
+
+class ArticleSummary(_ArticleFields):
+    """A search result: the article contract without ``text``."""
+
+    also_published_by: list[str] = Field(
+        default_factory=list,
+        description="Search results, stories collapsed: the other publishers whose copies of "
+        "this story were folded into this hit (`all=true` lists them as hits of their own).",
+    )
 
     @classmethod
     def of(cls, article: Article) -> ArticleSummary:
         return cls.model_validate(article_to_dict(article, text=False))
 
 
-class ArticleOut(ArticleSummary):
+class ArticleOut(_ArticleFields):
     """The full article contract, as ``scraper show --format json`` prints it."""
 
     text: str

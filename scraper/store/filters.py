@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVarTuple
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select
 
 from scraper.store.tables import ArticleRow
 
@@ -21,12 +21,17 @@ class ArticleFilter:
     language: str | None = None
 
     def apply(self, query: Select[*_Ts]) -> Select[*_Ts]:
+        return query.where(*self.clauses())
+
+    def clauses(self, row: type[ArticleRow] = ArticleRow) -> list[ColumnElement[bool]]:
+        """The filter as conditions on ``row`` (``ArticleRow`` or an alias of it)."""
+        clauses: list[ColumnElement[bool]] = []
         if self.publishers:
-            query = query.where(ArticleRow.publisher_id.in_(self.publishers))
+            clauses.append(row.publisher_id.in_(self.publishers))
         if self.since is not None:
-            query = query.where(ArticleRow.published_at >= self.since)
+            clauses.append(row.published_at >= self.since)
         if self.until is not None:
-            query = query.where(ArticleRow.published_at < self.until)
+            clauses.append(row.published_at < self.until)
         if self.language:
-            query = query.where(ArticleRow.language == self.language)
-        return query
+            clauses.append(row.language == self.language)
+        return clauses

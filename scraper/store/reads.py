@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from scraper.models import Article
 from scraper.store import search
 from scraper.store.articles import to_article, urls_of
+from scraper.store.dedup import cluster_publishers
 from scraper.store.filters import ArticleFilter
 from scraper.store.tables import ArticleRow, ArticleUrlRow, DomainRow, FeedRow, PublisherRow
 
@@ -143,19 +144,48 @@ class Reads:
         return [DailyCount(day, host, n) for (day, host), n in sorted(counts.items())]
 
     def search_page(
-        self, query: str, filters: ArticleFilter, offset: int, limit: int
+        self,
+        query: str,
+        filters: ArticleFilter,
+        offset: int,
+        limit: int,
+        *,
+        collapse: bool = True,
     ) -> tuple[list[Article], bool]:
-        """One page of a ranked search (stories collapsed) and whether another follows.
+        """One page of a ranked search (stories collapsed unless ``collapse`` is false) and
+        whether another follows.
 
         The API's way to search: unlike ``Archive.search`` it reads rows and snippets for
         the page's hits only, not for the hits of the pages before it.
         """
         with self._sessions() as session:
-            return search.search_page(session, query, filters, offset, limit)
+            return search.search_page(session, query, filters, offset, limit, collapse=collapse)
 
-    def newest(self, filters: ArticleFilter, after: Keyset | None, limit: int) -> list[Article]:
-        """Newest first by (published_at, id), undated last; ``after`` continues a listing."""
+    def newest(
+        self, filters: ArticleFilter, after: Keyset | None, limit: int, *, collapse: bool = True
+    ) -> list[Article]:
+        """Newest first by (published_at, id), undated last; ``after`` continues a listing.
+
+        Collapsed, a story shows once, as its newest copy among the rows the filters keep,
+        with the cluster's other publishers (as ``scraper search`` without words). Whether a
+        row is its story's newest copy depends on the row alone, not on the page, so keyset
+        pages stay without gap or overlap.
+        """
         query = filters.apply(select(ArticleRow))
+        if collapse:
+            newer = aliased(ArticleRow)
+            query = query.where(
+                or_(
+                    ArticleRow.cluster_id.is_(None),
+                    ~select(newer.id)
+                    .where(
+                        newer.cluster_id == ArticleRow.cluster_id,
+                        _before(newer, ArticleRow),
+                        *filters.clauses(newer),
+                    )
+                    .exists(),
+                )
+            )
         if after is not None:
             query = query.where(_after(after))
         query = query.order_by(
@@ -164,7 +194,26 @@ class Reads:
         with self._sessions() as session:
             rows = session.scalars(query).all()
             urls = urls_of(session, [row.id for row in rows])
-            return [to_article(row, urls[row.id]) for row in rows]
+            clusters = sorted({r.cluster_id for r in rows if r.cluster_id is not None})
+            others = cluster_publishers(session, clusters) if collapse and clusters else {}
+            return [
+                to_article(
+                    row,
+                    urls[row.id],
+                    also=[p for p in others.get(row.cluster_id or 0, []) if p != row.publisher_id],
+                )
+                for row in rows
+            ]
+
+
+def _before(row: type[ArticleRow], other: type[ArticleRow]) -> ColumnElement[bool]:
+    """``row`` comes before ``other`` in (published_at DESC NULLS LAST, id DESC) order."""
+    return or_(
+        row.published_at > other.published_at,
+        and_(row.published_at == other.published_at, row.id > other.id),
+        and_(row.published_at.is_not(None), other.published_at.is_(None)),
+        and_(row.published_at.is_(None), other.published_at.is_(None), row.id > other.id),
+    )
 
 
 def _after(key: Keyset) -> ColumnElement[bool]:
