@@ -164,23 +164,11 @@ def phase_crawl(args: dict[str, Any]) -> dict[str, Any]:
     refs = archive.feed_refs()
     out: dict[str, Any] = {}
     pg = url if url.startswith("postgresql") else None
-    profiler = None
-    if args.get("profile"):
-        from pyinstrument import Profiler
-
-        profiler = Profiler(interval=0.002, async_mode="disabled")
-        profiler.start()
     with measured(out, pg):
         summary = asyncio.run(crawl(
             settings, config, archive, refs, proxy=args["proxy"],
             **{k: args[k] for k in ("extract_workers", "store_writers") if args.get(k) is not None},
         ))  # fmt: skip
-    if profiler is not None:
-        profiler.stop()
-        Path(args["profile"]).write_text(
-            profiler.output_text(unicode=True, color=False, show_all=False)
-        )
-        profiler.write_html(args["profile"].replace(".txt", ".html"))
     total = archive.count()
     archive.close()
     return out | {
