@@ -192,6 +192,19 @@ def join_cluster(session: Session, article_id: int, related: Sequence[Match]) ->
     return root
 
 
+def also_published_by(session: Session, rows: Iterable[Any]) -> dict[int, list[str]]:
+    """Article id → the other publishers of its story cluster, for rows shown as one hit per
+    story (rows with ``id``, ``cluster_id`` and ``publisher_id``); one query for all rows."""
+    rows = list(rows)
+    clusters = sorted({r.cluster_id for r in rows if r.cluster_id is not None})
+    publishers = cluster_publishers(session, clusters) if clusters else {}
+    return {
+        r.id: [p for p in publishers.get(r.cluster_id, []) if p != r.publisher_id]
+        for r in rows
+        if r.cluster_id is not None
+    }
+
+
 def cluster_publishers(session: Session, cluster_ids: Sequence[int]) -> dict[int, list[str]]:
     """Publishers of each cluster's members, in order of their first article."""
     result: dict[int, list[str]] = {c: [] for c in cluster_ids}

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from scraper.models import Article
 from scraper.store import search
 from scraper.store.articles import to_article, urls_of
-from scraper.store.dedup import cluster_publishers
+from scraper.store.dedup import also_published_by
 from scraper.store.filters import ArticleFilter
 from scraper.store.tables import ArticleRow, ArticleUrlRow, DomainRow, FeedRow, PublisherRow
 
@@ -194,16 +194,8 @@ class Reads:
         with self._sessions() as session:
             rows = session.scalars(query).all()
             urls = urls_of(session, [row.id for row in rows])
-            clusters = sorted({r.cluster_id for r in rows if r.cluster_id is not None})
-            others = cluster_publishers(session, clusters) if collapse and clusters else {}
-            return [
-                to_article(
-                    row,
-                    urls[row.id],
-                    also=[p for p in others.get(row.cluster_id or 0, []) if p != row.publisher_id],
-                )
-                for row in rows
-            ]
+            others = also_published_by(session, rows) if collapse else {}
+            return [to_article(row, urls[row.id], also=others.get(row.id, ())) for row in rows]
 
 
 def _before(row: type[ArticleRow], other: type[ArticleRow]) -> ColumnElement[bool]:

@@ -37,7 +37,7 @@ from sqlalchemy.types import TypeEngine
 from scraper.models import Article
 from scraper.query.websearch import to_fts5
 from scraper.store.articles import search_config
-from scraper.store.dedup import cluster_publishers
+from scraper.store.dedup import also_published_by
 from scraper.store.filters import ArticleFilter
 from scraper.store.tables import ArticleRow
 
@@ -113,15 +113,13 @@ def search_page(
     if not hits:
         return [], more
     rows = _display_rows(session, [h.article_id for h in hits], match)
-    clusters = sorted({r.cluster_id for r, _ in rows.values() if r.cluster_id is not None})
-    publishers = cluster_publishers(session, clusters) if collapse and clusters else {}
+    others = also_published_by(session, (r for r, _ in rows.values())) if collapse else {}
     found = []
     for hit in hits:
         if hit.article_id not in rows:
             continue  # deleted since it was ranked
         row, urls = rows[hit.article_id]
-        also = [p for p in publishers.get(row.cluster_id or 0, []) if p != row.publisher_id]
-        found.append(_to_article(row, urls, also))
+        found.append(_to_article(row, urls, others.get(row.id, ())))
     return found, more
 
 
