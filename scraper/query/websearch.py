@@ -46,3 +46,21 @@ def to_fts5(query: str) -> str | None:
     for term in negative:
         expression = f"({expression}) NOT {term}"
     return expression
+
+
+def phrase_words(query: str) -> list[str]:
+    """The words of the query's quoted phrases (not the excluded ones), lower-cased, each once.
+
+    A phrase's matches are at most as many as those of its least common word; the
+    PostgreSQL search uses that bound where the planner's estimate (it treats a phrase as
+    independent words) is far too low for collocations such as "prime minister".
+    """
+    words: list[str] = []
+    for match in _TOKEN.finditer(query):
+        negated, phrase = match.group(1), match.group(2)
+        if phrase is None or negated:
+            continue
+        for word in _WORD.findall(phrase):
+            if word.lower() not in words:
+                words.append(word.lower())
+    return words

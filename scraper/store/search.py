@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from operator import itemgetter
@@ -36,9 +35,10 @@ from sqlalchemy.types import TypeEngine
 
 from scraper.models import Article
 from scraper.query.websearch import to_fts5
-from scraper.store.articles import search_config
+from scraper.store import search_pg
 from scraper.store.dedup import also_published_by
 from scraper.store.filters import ArticleFilter
+from scraper.store.search_sql import Match, SearchHit, filter_sql
 from scraper.store.tables import ArticleRow
 
 RANK_WINDOW = 1000
@@ -53,21 +53,6 @@ _PG_HEADLINE_OPTIONS = (
     f"'StartSel={MARK}, StopSel={MARK}, MaxWords=30, MinWords=12, MaxFragments=2, "
     'FragmentDelimiter=" … "\''
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    article_id: int
-    rank: float
-
-
-@dataclass(frozen=True, slots=True)
-class _Match:
-    """What the display statement needs to mark the matches: the dialect's MATCH / tsquery
-    and its bound parameters."""
-
-    expression: str
-    params: dict[str, Any]
 
 
 def search(
@@ -97,11 +82,14 @@ def search_page(
     a next page exists), but rows, URLs and snippets are read for the page's hits only: a
     snippet is the costliest part of a hit on PostgreSQL (``ts_headline`` parses the text).
     """
-    match: _Match | None
+    match: Match | None
     window = offset + limit + 1
     if session.get_bind().dialect.name == "postgresql":
-        match = _pg_match(query, filters)
-        hits = _rank_postgres(session, match, filters, window, collapse) if match else None
+        match = search_pg.pg_match(query, filters)
+        if match is not None:
+            hits = search_pg.rank(session, query, match, filters, RANK_WINDOW, window, collapse)
+        else:
+            hits = None
     else:
         _tune_sqlite(session)
         match = _sqlite_match(query)
@@ -123,29 +111,6 @@ def search_page(
     return found, more
 
 
-# -- filters --------------------------------------------------------------------------------
-
-
-def _filter_sql(filters: ArticleFilter, params: dict[str, Any]) -> str:
-    clauses = []
-    if filters.publishers:
-        names = []
-        for i, publisher in enumerate(filters.publishers):
-            params[f"pub{i}"] = publisher
-            names.append(f":pub{i}")
-        clauses.append(f"a.publisher_id IN ({', '.join(names)})")
-    if filters.since is not None:
-        params["since"] = filters.since
-        clauses.append("a.published_at >= :since")
-    if filters.until is not None:
-        params["until"] = filters.until
-        clauses.append("a.published_at < :until")
-    if filters.language:
-        params["language"] = filters.language
-        clauses.append("a.language = :language")
-    return "".join(f" AND {c}" for c in clauses)
-
-
 # -- SQLite ---------------------------------------------------------------------------------
 
 # Per connection, once. A search reads scattered pages (FTS doclists, then one article row per
@@ -165,13 +130,13 @@ def _tune_sqlite(session: Session) -> None:
         connection.info["search_pragmas"] = True
 
 
-def _sqlite_match(query: str) -> _Match | None:
+def _sqlite_match(query: str) -> Match | None:
     expression = to_fts5(query)
-    return None if expression is None else _Match("articles_fts MATCH :q", {"q": expression})
+    return None if expression is None else Match("articles_fts MATCH :q", {"q": expression})
 
 
 def _rank_sqlite(
-    session: Session, match: _Match, filters: ArticleFilter, limit: int, collapse: bool
+    session: Session, match: Match, filters: ArticleFilter, limit: int, collapse: bool
 ) -> list[SearchHit]:
     """bm25 for the newest ``RANK_WINDOW`` matches only (rowid order): ranking every match of
     a common word was measured at p95 0.5 s on 100 k rows.
@@ -183,7 +148,7 @@ def _rank_sqlite(
     up in ``articles`` (:func:`_rank_sqlite_fts`); a filter needs the article of every match.
     """
     params: dict[str, Any] = {**match.params, "window": RANK_WINDOW}
-    where = _filter_sql(filters, params)
+    where = filter_sql(filters, params)
     if not where:
         return _rank_sqlite_fts(session, params, limit, collapse)
     _bind_dates_sqlite(params)
@@ -325,55 +290,6 @@ def _bind_dates_sqlite(params: dict[str, Any]) -> None:
             params[key] = params[key].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-# -- PostgreSQL -----------------------------------------------------------------------------
-
-
-def _pg_match(query: str, filters: ArticleFilter) -> _Match | None:
-    if to_fts5(query) is None:  # nothing searchable: same answer as on SQLite
-        return None
-    configs = ["simple", "english"]
-    if filters.language and search_config(filters.language) not in configs:
-        configs.append(search_config(filters.language))
-    # The tsquery is written out where it is used, not computed once in a CTE: inside a CTE
-    # the planner cannot see the words, assumes every word is rare and sorts all matches
-    # (measured: common word p95 4.4 s → 0.28 s on 779 k rows, docs/performance.md).
-    tsquery = " || ".join(f"websearch_to_tsquery('{c}', :q)" for c in configs)
-    return _Match(f"({tsquery})", {"q": query})
-
-
-def _rank_postgres(
-    session: Session, match: _Match, filters: ArticleFilter, limit: int, collapse: bool
-) -> list[SearchHit]:
-    """Rank the newest ``RANK_WINDOW`` matches.
-
-    A recency-bounded first pass (only articles recent enough to hold ``RANK_WINDOW``
-    matches by the planner's estimate, then all of them) was measured on 1 M rows and not
-    kept: with ``tsv`` stored in the row (migration 20261125_1800) walking the newest-first
-    index is as fast for common words, and the extra estimate and plan made rare words and
-    phrases slower at the median (docs/performance.md, "Search latency").
-    """
-    params: dict[str, Any] = {**match.params, "limit": limit, "window": RANK_WINDOW}
-    where = _filter_sql(filters, params)
-    # Collapsed: the best-ranked copy of each story (DISTINCT ON its story key) among the
-    # ranked window; the window itself stays bounded, so the cost does too.
-    best = (
-        "SELECT DISTINCT ON (story) id, rank, published_at FROM r "
-        "ORDER BY story, rank DESC, published_at DESC NULLS LAST, id"
-        if collapse
-        else "SELECT id, rank, published_at FROM r"
-    )
-    sql = text(
-        "WITH m AS (SELECT a.id, a.tsv, a.published_at, coalesce(a.cluster_id, a.id) AS story "
-        f"FROM articles a WHERE a.tsv @@ {match.expression}{where} "
-        "ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT :window), "
-        "r AS (SELECT m.id, m.story, m.published_at, "
-        f"ts_rank_cd(m.tsv, {match.expression}) AS rank FROM m), b AS ({best}) "
-        "SELECT b.id, b.rank FROM b "
-        "ORDER BY b.rank DESC, b.published_at DESC NULLS LAST, b.id DESC LIMIT :limit"
-    )
-    return [SearchHit(int(i), float(r)) for i, r in session.execute(sql, params)]
-
-
 # -- listing and display ----------------------------------------------------------------------
 
 
@@ -403,7 +319,7 @@ def _newest(
 
 
 def _display_rows(
-    session: Session, ids: Sequence[int], match: _Match | None
+    session: Session, ids: Sequence[int], match: Match | None
 ) -> dict[int, tuple[Any, list[str]]]:
     """The hits' columns, URLs (oldest first) and snippets, in one statement (SQLite: two).
 
@@ -451,7 +367,7 @@ class _Shown(NamedTuple):
 
 
 def _display_rows_sqlite(
-    session: Session, ids: Sequence[int], match: _Match | None
+    session: Session, ids: Sequence[int], match: Match | None
 ) -> dict[int, tuple[Any, list[str]]]:
     """SQLite: constant statements, sent to the driver as written (``exec_driver_sql``), with
     the ids as one JSON array. With the ids written into a ``text()`` statement, SQLAlchemy
