@@ -75,7 +75,10 @@ class Report:
 def sweep(corpus: Corpus, count: int) -> tuple[list[tuple[float, float, float, int]], int, int]:
     items = list(corpus.items(count))
     fps = [Fingerprint.of(i.text) for i in items]
-    truth = [i.source if i.kind in ("variant", "same-publisher") else i.index for i in items]
+    truth = [
+        i.source if i.source is not None and i.kind in ("variant", "same-publisher") else i.index
+        for i in items
+    ]
     index: dict[int, list[int]] = defaultdict(list)
     pairs: set[tuple[int, int]] = set()
     for n, fp in enumerate(fps):
