@@ -162,6 +162,14 @@ def _measure(
     if isinstance(first, str):  # SQLite
         first, last = (datetime.fromisoformat(v).replace(tzinfo=UTC) for v in (first, last))
     log(f"{dialect}: articles published {first} … {last}")
+    if dialect == "postgresql":
+        # Latency at 1 M rows depends on how much of the 5 GB heap the server caches.
+        with archive.engine.connect() as conn:
+            settings = [
+                f"{name} {conn.execute(text(f'SHOW {name}')).scalar_one()}"
+                for name in ("shared_buffers", "work_mem", "random_page_cost")
+            ]
+        log(f"{dialect}: server settings: {', '.join(settings)}")
     queries = corpus.queries(args.queries + WARMUP, dates=(first, last))
     log(f"{dialect}: query pools {corpus.pools}; timing {args.queries} queries per shape")
     results = measure(archive, bench_config(), queries, args.shape_cap, log)

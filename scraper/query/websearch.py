@@ -51,9 +51,10 @@ def to_fts5(query: str) -> str | None:
 def phrase_words(query: str) -> list[str]:
     """The words of the query's quoted phrases (not the excluded ones), lower-cased, each once.
 
-    A phrase's matches are at most as many as those of its least common word; the
-    PostgreSQL search uses that bound where the planner's estimate (it treats a phrase as
-    independent words) is far too low for collocations such as "prime minister".
+    A phrase matches at most as many articles as its least common word. The PostgreSQL search
+    uses that bound where the planner's estimate, which takes a phrase's words as independent,
+    is far too low for a collocation ("prime minister"). Bare words are left to the planner:
+    ANDed words are as often independent as not.
     """
     words: list[str] = []
     for match in _TOKEN.finditer(query):

@@ -14,18 +14,20 @@ with ``ts_rank_cd``:
 The planner alone picks badly for two common shapes (measured on 1 M rows,
 docs/performance.md "Search latency, session 5"):
 
-* it estimates a phrase as independent words (" human" × "rights"), 6× too few for a
+* it estimates a phrase as independent words ("human" × "rights"), 6× too few for a
   collocation, and then builds a GIN bitmap of 30 k rows and reads each one (230–355 ms
   where a walk of the newest 35 k rows takes 50 ms);
 * it does not count the CPU of decoding a common word's posting list (400 k postings,
   70 ms) and intersects it with a one-publisher, 90-day filter of 4 k rows, where testing
   those 4 k rows takes 8 ms.
 
-So the search asks the planner for its row estimates (one ``EXPLAIN``, no data read) and
-walks when the expected walk is short: ``min(filtered rows, window / density)`` rows within
-the budget, with the density of a phrase bounded by its least common word rather than by
-the planner's product of words. A wrong guess costs at most the budget's rows before the
-planned statement runs.
+So a search with filters or a phrase asks the planner for its row estimates (one
+``EXPLAIN``, no data read; ≈ 1–2 ms) and walks when the expected walk is short:
+``min(filtered rows, window / density)`` rows within the budget, with the density of a
+phrase bounded by its least common word rather than by the planner's product of words.
+A wrong guess costs at most the budget's rows before the planned statement runs. Words
+over the whole archive go straight to the planned statement: there the planner's choice
+was measured right (a walk for a common word, a bitmap for a rare one).
 """
 
 from __future__ import annotations
@@ -67,26 +69,44 @@ def _tsquery(filters: ArticleFilter, param: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Estimates:
-    """The planner's row estimates: all articles, those passing the filters, those that
-    also match, and (for a phrase) the articles holding each of its words."""
+    """The planner's row estimates: all articles, those passing the filters, those that also
+    match, the matches without the filters (the GIN postings a bitmap decodes), and for a
+    phrase the articles holding each of its words."""
 
     total: float
     filtered: float
     matching: float
+    postings: float
     words: tuple[float, ...] = ()
+
+
+# What each plan costs, in µs, measured on the 1 M bench (docs/performance.md "Search
+# latency, session 5"): a walked row (its heap tuple and the ``tsv`` test; ≈ 1 µs from
+# shared buffers, ≈ 3 from the OS page cache), a GIN posting decoded into the bitmap
+# (400 k postings in 70 ms), and a bitmap candidate read, rechecked and sorted by date
+# (30 k in ≈ 150–250 ms).
+WALK_ROW_US = 1.5
+POSTING_US = 0.17
+CANDIDATE_US = 5.0
 
 
 def walk_first(estimates: Estimates, window: int, budget: int = WALK_BUDGET) -> bool:
     """Whether a newest-first walk is expected to fill the window (or run out of filtered
-    rows) within ``budget`` rows."""
+    rows) within ``budget`` rows, and to cost less than the bitmap the planner would build."""
     if estimates.total <= 0 or estimates.filtered <= 0:
         return True  # nothing analysed yet, or nothing passes: either way the walk is short
     density = estimates.matching / estimates.filtered
+    postings, candidates = estimates.postings, estimates.matching
     if estimates.words:
-        # A phrase holds at most as often as its least common word does.
-        density = max(density, min(estimates.words) / estimates.total)
-    expected = estimates.filtered if density <= 0 else min(estimates.filtered, window / density)
-    return expected <= budget
+        # A phrase holds at most as often as its least common word does; the bitmap decodes
+        # every word's postings and reads each article that holds them all.
+        least = min(estimates.words)
+        density = max(density, least / estimates.total)
+        postings = sum(estimates.words)
+        candidates = max(candidates, least * estimates.filtered / estimates.total)
+    walked = estimates.filtered if density <= 0 else min(estimates.filtered, window / density)
+    bitmap = postings * POSTING_US + candidates * CANDIDATE_US
+    return walked <= budget and walked * WALK_ROW_US < bitmap
 
 
 def rank(
@@ -102,17 +122,36 @@ def rank(
     then larger id first); collapsed, one hit per story."""
     params: dict[str, Any] = {**match.params, "limit": limit, "window": window}
     where = filter_sql(filters, params)
-    estimates = _estimates(session, query, match, filters, where, params)
-    if walk_first(estimates, window):
+    estimates = _walk_estimates(session, query, match, filters, where, params)
+    if estimates is not None:
         hits = _walk(session, match, where, params, collapse, estimates.filtered)
         if hits is not None:
             return hits
     return _planned(session, match, where, params, collapse)
 
 
-def _estimates(
+def _walk_estimates(
     session: Session,
     query: str,
+    match: Match,
+    filters: ArticleFilter,
+    where: str,
+    params: dict[str, Any],
+) -> Estimates | None:
+    """The planner's estimates when a walk is the plan to try first; None for the planned
+    statement alone."""
+    words = phrase_words(query)
+    if not where and not words:
+        # Words over the whole archive: the planner's estimate is its own and so is the
+        # choice it makes (a walk for a common word, a bitmap for a rare one); no EXPLAIN.
+        return None
+    estimates = _estimates(session, words, match, filters, where, params)
+    return estimates if walk_first(estimates, params["window"]) else None
+
+
+def _estimates(
+    session: Session,
+    words: list[str],
     match: Match,
     filters: ArticleFilter,
     where: str,
@@ -124,14 +163,15 @@ def _estimates(
         "SELECT 1 FROM articles a",
         f"SELECT 1 FROM articles a WHERE true{where}",
         f"SELECT 1 FROM articles a WHERE a.tsv @@ {match.expression}{where}",
+        f"SELECT 1 FROM articles a WHERE a.tsv @@ {match.expression}",
     ]
     bound = dict(params)
-    for i, word in enumerate(phrase_words(query)):
+    for i, word in enumerate(words):
         bound[f"w{i}"] = word
         parts.append(f"SELECT 1 FROM articles a WHERE a.tsv @@ {_tsquery(filters, f':w{i}')}")
     plan = session.execute(text("EXPLAIN (FORMAT JSON) " + " UNION ALL ".join(parts)), bound)
     rows = [float(child["Plan Rows"]) for child in plan.scalar_one()[0]["Plan"]["Plans"]]
-    return Estimates(rows[0], rows[1], rows[2], tuple(rows[3:]))
+    return Estimates(rows[0], rows[1], rows[2], rows[3], tuple(rows[4:]))
 
 
 def _best(collapse: bool) -> str:

@@ -95,7 +95,8 @@ def test_every_plan_gives_the_same_hits(
 
     monkeypatch.setattr(search_pg, "_planned", count_planned)
     for name, (walk, budget) in plans.items():
-        monkeypatch.setattr(search_pg, "walk_first", lambda *_a, walk=walk: walk)
+        forced = Estimates(0, 0, 0, 0) if walk else None
+        monkeypatch.setattr(search_pg, "_walk_estimates", lambda *_a, forced=forced: forced)
         monkeypatch.setattr(search_pg, "WALK_BUDGET", budget)
         answers[name] = [key(run(archive, q, f, collapse)) for q, f in SEARCHES]
     assert answers["walk"] == answers["planned"] == answers["walk gives up"]
@@ -112,7 +113,7 @@ def test_the_walk_reads_past_rows_without_the_word(
 ) -> None:
     """A walk that exhausts the filtered rows before the window fills is complete: what it
     found is every match (nothing falls back, nothing is lost)."""
-    monkeypatch.setattr(search_pg, "walk_first", lambda *_a: True)
+    monkeypatch.setattr(search_pg, "_walk_estimates", lambda *_a: Estimates(0, 0, 0, 0))
     fallbacks: list[bool] = []
     planned = search_pg._planned
 
@@ -133,26 +134,35 @@ def test_the_estimates_come_from_the_planner(archive: Archive) -> None:
         assert match is not None
         params = dict(match.params)
         estimates = search_pg._estimates(
-            session, '"harbour drones"', match, ArticleFilter(), "", params
+            session, ["harbour", "drones"], match, ArticleFilter(), "", params
         )
     assert estimates.total == pytest.approx(38, abs=1)
     assert estimates.filtered == estimates.total
+    assert estimates.postings >= estimates.matching > 0
     assert len(estimates.words) == 2 and all(w > 0 for w in estimates.words)
+
+
+M = 1_000_000
 
 
 @pytest.mark.parametrize(
     ("estimates", "walk"),
     [
-        (Estimates(1_000_000, 1_000_000, 400_000), True),  # common word: 2,500 rows
-        (Estimates(1_000_000, 1_000_000, 1_000), False),  # rare word: the whole archive
-        (Estimates(1_000_000, 4_000, 1_600), True),  # one publisher, 90 days: 4,000 rows
-        (Estimates(1_000_000, 4_000, 4), True),  # a rare word there still reads 4,000 rows
-        (Estimates(1_000_000, 200_000, 200), False),  # a rare word in a big filter
+        (Estimates(M, M, 400_000, 400_000), True),  # common word: 2,500 rows
+        (Estimates(M, M, 1_000, 1_000), False),  # rare word: the whole archive
+        # One publisher, 90 days: a common word reads 2,500 of 4,000 rows, cheaper than
+        # decoding its 400,000 postings.
+        (Estimates(M, 4_000, 1_600, 400_000), True),
+        (Estimates(M, 4_000, 4, 1_000), False),  # a rare word there: its bitmap is tiny
+        # 18,000 rows of a busier publisher, a 5 % word: its bitmap (50,000 postings,
+        # 900 candidates) beats reading the 18,000 rows.
+        (Estimates(M, 18_000, 900, 50_000), False),
+        (Estimates(M, 200_000, 200, 1_000), False),  # a rare word in a big filter
         # A collocation: the planner says 0.5 %, its least common word says 4 %.
-        (Estimates(1_000_000, 1_000_000, 4_900, (40_000, 90_000)), True),
+        (Estimates(M, M, 4_900, 4_900, (40_000, 90_000)), True),
         # Two rare names: no walk, whatever the phrase.
-        (Estimates(1_000_000, 1_000_000, 1, (30, 500)), False),
-        (Estimates(0, 0, 0), True),  # empty archive
+        (Estimates(M, M, 1, 1, (30, 500)), False),
+        (Estimates(0, 0, 0, 0), True),  # empty archive
     ],
 )
 def test_when_to_walk(estimates: Estimates, walk: bool) -> None:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scraper.query.websearch import to_fts5
+from scraper.query.websearch import phrase_words, to_fts5
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,12 @@ def test_translation(query: str, expected: str | None) -> None:
 def test_any_input_gives_a_valid_shape(query: str) -> None:
     result = to_fts5(query)
     assert result is None or result.count('"') % 2 == 0
+
+
+def test_phrase_words_are_the_words_of_wanted_phrases() -> None:
+    assert phrase_words('"Prime Minister" said -"foo bar" "minister, prime"') == [
+        "prime",
+        "minister",
+    ]
+    assert phrase_words("prime minister") == []
+    assert phrase_words('"unclosed phrase') == ["unclosed", "phrase"]
