@@ -1,20 +1,22 @@
 """Ranked full-text search: FTS5 bm25 on SQLite, tsvector + ts_rank_cd on PostgreSQL.
 
 Ranking cost grows with the number of matches, so both dialects rank only the newest
-``RANK_WINDOW`` matches — by publication date on PostgreSQL (an index in that order serves it),
-by storage order (rowid) on SQLite — and compute snippets for the returned rows only.
-``bench/search`` measures it; docs/performance.md has the figures.
+``RANK_WINDOW`` matches — by publication date on PostgreSQL (``search_pg``, which also picks
+the plan that finds them), by storage order (rowid) on SQLite — and compute snippets for the
+returned rows only. ``bench/search`` measures it; docs/performance.md has the figures.
 
 Collapsed (the default), a story cluster gives one hit: its best-ranked copy (on a tie the
 newest, then the smallest id), carrying the cluster's other publishers in
-``also_published_by``. Both dialects collapse in SQL with the story key
-``coalesce(cluster_id, id)``, so ``limit`` counts stories. Equal ranks are ordered newest
-first, then by id, so offset pages of one search never overlap.
+``also_published_by``. Stories are keyed ``coalesce(cluster_id, id)`` and collapsed in SQL
+on PostgreSQL, while reading the ranked rows on SQLite, so ``limit`` counts stories. Equal
+ranks are ordered newest first, then by id, so offset pages of one search never overlap.
 
 Each statement is a round trip (on SQLite also a new FTS5 cursor) and, on PostgreSQL, a plan
 that reads the tsvector statistics, so a search runs few: the ranking, then one statement for
 the shown hits' columns, URLs and snippets (SQLite reads URLs in a second one), plus one for
-the publishers of story clusters when a hit has one and, on SQLite, one for the rowid bounds
+the publishers of story clusters when a hit has one; on PostgreSQL one ``EXPLAIN`` for a
+search with filters or a phrase (and a bounded count when its walk finds few matches);
+on SQLite one for the rowid bounds
 of a date filter and, without filters, one for the dates and stories of the ranked rows it
 reads (usually one batch). docs/performance.md ("Search latency") has the measurements.
 """
