@@ -7,31 +7,20 @@ plan, and through a walk whose row budget runs out, and expect identical hits.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from scraper.config import parse_config
 from scraper.models import Article
 from scraper.store import search, search_pg
 from scraper.store.archive import Archive, ArticleFilter, open_archive
 from scraper.store.search_pg import Estimates, walk_first
 from tests.factories import make_draft
+from tests.query.test_search_window import CONFIG, NEWEST
 
-CONFIG = parse_config(
-    {
-        "publisher": [
-            {"id": "sf", "name": "SF", "canonical_domain": "sf.test"},
-            {"id": "nw", "name": "NW", "canonical_domain": "nw.test"},
-        ]
-    },
-    Path("test.toml"),
-)
-NEWEST = datetime(2025, 6, 1, 12, tzinfo=UTC)
 FILLER = [f"{a}{b}" for a in ("kal", "mor", "tep", "vun", "sid", "bor") for b in ("ar", "et", "ix")]
 SEARCHES = [
     ("harbour", ArticleFilter()),
