@@ -7,6 +7,7 @@ feed, :mod:`scraper.drafts` for its items), so none of them imports another's in
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +27,8 @@ from scraper.store.feeds import Failure, FeedPoll, PollRecord
 P = ParamSpec("P")
 R = TypeVar("R")
 
+log = logging.getLogger(__name__)
+
 
 class StoreRunner:
     """Runs archive calls on worker threads: the event loop never blocks on the database.
@@ -40,7 +43,15 @@ class StoreRunner:
 
     async def __call__(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         async with self._lock:
-            return await asyncio.to_thread(fn, *args, **kwargs)
+            call = asyncio.ensure_future(asyncio.to_thread(fn, *args, **kwargs))
+            try:
+                return await asyncio.shield(call)
+            except asyncio.CancelledError:
+                # A thread cannot be stopped: its transaction commits after the caller is
+                # gone. Keep the slot until it has, so the next call on this runner (a
+                # shutdown's lease release) comes after that commit, never beside it.
+                await _outlast(call)
+                raise
 
     async def record_poll(
         self,
@@ -82,6 +93,18 @@ class StoreRunner:
         else:
             for e in batch:
                 e.done.set_result(None)
+
+
+async def _outlast(call: asyncio.Future[R]) -> None:
+    """Wait for ``call`` to end, through further cancellations; a failure nobody awaits any
+    more is logged here rather than lost."""
+    while not call.done():
+        try:
+            await asyncio.wait([call])
+        except asyncio.CancelledError:
+            continue
+    if not call.cancelled() and (exc := call.exception()) is not None:
+        log.warning("A store call failed after its caller was cancelled: %s", exc)
 
 
 class LearnedBoilerplate(dict[str, frozenset[str]]):

@@ -158,9 +158,11 @@ class Daemon:
                 await stop.wait()
             finally:
                 self.stopping = True
-                scheduler.shutdown(wait=False)
-                async with self._job:  # let a running job finish; later ones see `stopping`
-                    pass
+                # A dispatch or heartbeat in progress finishes first: the scheduler's shutdown
+                # cancels running jobs, and a claim cancelled mid-write would leave its feeds
+                # leased to this stopped process. Jobs waiting for the lock see `stopping`.
+                async with self._job:
+                    scheduler.shutdown(wait=False)
                 await self._drain()
         log.info("Daemon stopped", extra={"owner": self.owner})
 
@@ -192,7 +194,8 @@ class Daemon:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
         try:
-            released = await asyncio.to_thread(self.schedule.release, self.owner)
+            # Through the schedule's runner: after any of its writes still in flight.
+            released = await self.sched_store(self.schedule.release, self.owner)
         except Exception as exc:
             if (fault := self._unwritable(exc)) is None:
                 log.exception("Unable to release leases (they expire by themselves)")

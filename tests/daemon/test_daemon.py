@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Coroutine, Iterator
 from itertools import pairwise
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from scraper.demo.web import Resource
+from scraper.store.archive import open_archive
 from scraper.store.schedule import ScheduleStore
 from tests.daemon.helpers import (
     TimedWeb,
@@ -197,6 +199,35 @@ def test_shutdown_lets_polls_finish_and_releases_leases(tmp_path: Path, web: Tim
         assert archive.count() == 1  # the in-flight poll completed during the grace period
         status = ScheduleStore(archive.engine).statuses()[0]
         assert status.lease_owner is None and status.next_poll_at is not None
+
+    run(scenario())
+
+
+def test_a_stop_during_a_claim_leaves_no_feed_leased(tmp_path: Path, web: TimedWeb) -> None:
+    """SIGTERM may land while a claim's transaction is open; the claimed feeds must still be
+    free for another daemon once this one has stopped, not held until their leases expire."""
+    publish(web, A, 0, 1)
+    config = write_config(tmp_path / "p.toml", {A: range(1)})
+
+    async def scenario() -> None:
+        async with running(settings(f"sqlite:///{tmp_path}/a.db", config), web) as (daemon, _):
+            claim, claiming, claimed = daemon.schedule.claim, threading.Event(), threading.Event()
+
+            def slow_claim(*args: Any) -> Any:
+                claiming.set()
+                time.sleep(0.5)  # the stop arrives while this claim is being written
+                try:
+                    return claim(*args)
+                finally:
+                    claimed.set()
+
+            daemon.schedule.claim = slow_claim  # type: ignore[method-assign]
+            await until(claiming.is_set, 10)
+        assert claimed.wait(5)
+        archive = open_archive(f"sqlite:///{tmp_path}/a.db")
+        status = ScheduleStore(archive.engine).statuses()[0]
+        archive.close()
+        assert status.lease_owner is None
 
     run(scenario())
 
