@@ -26,6 +26,10 @@ Generic rules (always applied; they never change which page a URL points to):
 11. ``tracking-params`` — ``utm_*``, ``fbclid``, ``gclid`` … removed (the list is in
     :mod:`scraper.domains.tracking`; extend it with :class:`UrlPolicy` or the publisher's
     ``tracking_params``). ``empty-params`` — ``?`` with nothing after it and ``a=1&&b=2``.
+    ``session-id`` — a servlet session in the path (``/story;jsessionid=…``) is removed; the
+    query's session parameters (``PHPSESSID``, ``jsessionid``, ``CFID``, ``CFTOKEN``) go with
+    the tracking parameters: they name a visit, never a page, and a crawler that keeps them
+    stores one copy of an article per session the site hands it.
 12. ``query-order`` — parameters sorted by name; repeated names keep their relative order,
     because ``?tag=b&tag=a`` may mean something different from ``?tag=a&tag=b``. Values and
     ``+`` are left as written.
@@ -62,6 +66,8 @@ _TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
 # C0 controls, space, DEL and every Unicode whitespace character (all below U+3001).
 _STRIP = "".join(c for c in map(chr, range(0x3001)) if c.isspace() or c <= " " or c == "\x7f")
 _KEY = itemgetter(0)
+# A servlet session as a path parameter; Java servers put it on the last segment, before "?".
+_SESSION_IN_PATH = re.compile(r";jsessionid=[^/;]*", re.IGNORECASE)
 
 
 class UrlParts(NamedTuple):
@@ -174,10 +180,13 @@ def normalise_parts(parts: UrlParts, policy: UrlPolicy, rules: list[str]) -> Url
 
 
 def normalise_path(path: str, policy: UrlPolicy, rules: list[str]) -> str:
-    """Rules 8, 9, 10, 14 and 15 on an absolute path."""
+    """Rules 8, 9, 10, 11 (sessions), 14 and 15 on an absolute path."""
     fixed = normalise_percent(path)
     if fixed != path:
         rules.append("percent-encoding")
+    if ";" in fixed and (bare := _SESSION_IN_PATH.sub("", fixed)) != fixed:
+        rules.append("session-id")
+        fixed = bare
     fixed, dots, empties = resolve_segments(fixed)
     if empties:
         rules.append("duplicate-slashes")

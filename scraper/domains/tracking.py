@@ -24,6 +24,8 @@ DEFAULT_TRACKING_PARAMS: frozenset[str] = frozenset(
         # Share identifiers of news sites (NYT, Yahoo, WaPo) and Matomo.
         "smid", "smtyp", "ncid", "wpisrc", "wpmm", "pk_campaign", "pk_kwd", "pk_source",
         "pk_medium", "mtm_campaign", "mtm_source", "mtm_medium", "mtm_keyword",
+        # Session identifiers of PHP, Java servlets and ColdFusion: a visit, not a page.
+        "phpsessid", "jsessionid", "cfid", "cftoken",
     }
 )  # fmt: skip
 

@@ -64,6 +64,14 @@ GENERIC = [
         "https://e.com/x",
         "tracking-params",
     ),
+    ("https://e.com/x?PHPSESSID=9f2c&id=3", "https://e.com/x?id=3", "tracking-params"),
+    ("https://e.com/x?jsessionid=A1&CFID=2&CFTOKEN=3", "https://e.com/x", "tracking-params"),
+    (
+        "https://e.com/news/story;jsessionid=A1B2C3?id=3",
+        "https://e.com/news/story?id=3",
+        "session-id",
+    ),
+    ("https://e.com/a;JSESSIONID=x/b.html", "https://e.com/a/b.html", "session-id"),
     ("https://e.com/x?", "https://e.com/x", "empty-params"),
     ("https://e.com/x?a=1&&b=2&", "https://e.com/x?a=1&b=2", "empty-params"),
     # 12 query order (stable for repeated names)
@@ -84,6 +92,7 @@ UNCHANGED = [
     "https://example.com/a%2Fb?q=a+b&r=%26",
     "https://example.com/x?a=1&a=0",  # repeated names keep their order
     "https://example.com:8443/x",
+    "https://example.com/a;v=2/b;sessionless=1",  # other path parameters may select content
     "http://user:pw@example.com/x",
     "//example.com/scheme-relative",
     "mailto:someone@example.com",
