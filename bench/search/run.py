@@ -151,6 +151,30 @@ def _reuse(
         archive.close()
 
 
+def machine_probe(archive: Archive) -> str:
+    """Fixed work timed before the searches, best of three: machines of one kind differ (and
+    one machine drifts) by 1.5x or more, so runs on different days compare only through it."""
+    python = sql = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        python = min(python, time.perf_counter() - started)
+        with archive.engine.connect() as conn:
+            started = time.perf_counter()
+            conn.execute(text(PROBE_SQL)).scalar_one()
+            sql = min(sql, time.perf_counter() - started)
+    return f"python loop {python * 1000:.0f} ms, SQL {sql * 1000:.0f} ms (best of 3)"
+
+
+# 200,000 rows through the executor: no table read, so it measures the server's CPU alone.
+PROBE_SQL = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
+    "SELECT sum(i) FROM n"
+)
+
+
 def _measure(
     archive: Archive, dialect: str, rows: int, args: argparse.Namespace
 ) -> tuple[list[ShapeResult], list[str]]:
@@ -162,6 +186,7 @@ def _measure(
     if isinstance(first, str):  # SQLite
         first, last = (datetime.fromisoformat(v).replace(tzinfo=UTC) for v in (first, last))
     log(f"{dialect}: articles published {first} … {last}")
+    log(f"{dialect}: machine probe: {machine_probe(archive)}")
     if dialect == "postgresql":
         # Latency at 1 M rows depends on how much of the 5 GB heap the server caches.
         with archive.engine.connect() as conn:
