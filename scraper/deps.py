@@ -50,7 +50,7 @@ class StoreRunner:
                 # A thread cannot be stopped: its transaction commits after the caller is
                 # gone. Keep the slot until it has, so the next call on this runner (a
                 # shutdown's lease release) comes after that commit, never beside it.
-                await _outlast(call)
+                await _outlast(call, fn)
                 raise
 
     async def record_poll(
@@ -95,7 +95,7 @@ class StoreRunner:
                 e.done.set_result(None)
 
 
-async def _outlast(call: asyncio.Future[R]) -> None:
+async def _outlast(call: asyncio.Future[R], fn: Callable[..., R]) -> None:
     """Wait for ``call`` to end, through further cancellations; a failure nobody awaits any
     more is logged here rather than lost."""
     while not call.done():
@@ -104,7 +104,10 @@ async def _outlast(call: asyncio.Future[R]) -> None:
         except asyncio.CancelledError:
             continue
     if not call.cancelled() and (exc := call.exception()) is not None:
-        log.warning("A store call failed after its caller was cancelled: %s", exc)
+        log.warning(
+            "Store call failed after its caller was cancelled",
+            extra={"call": getattr(fn, "__qualname__", repr(fn)), "error": str(exc)},
+        )
 
 
 class LearnedBoilerplate(dict[str, frozenset[str]]):
