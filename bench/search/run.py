@@ -151,6 +151,14 @@ def _reuse(
         archive.close()
 
 
+# 200,000 rows through the executor and no table read: the server's CPU alone. A recursive CTE
+# rather than generate_series, which SQLite lacks.
+PROBE_SQL = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
+    "SELECT sum(i) FROM n"
+)
+
+
 def machine_probe(archive: Archive) -> str:
     """Fixed work timed before the searches, best of three: machines of one kind differ (and
     one machine drifts) by 1.5x or more, so runs on different days compare only through it."""
@@ -166,13 +174,6 @@ def machine_probe(archive: Archive) -> str:
             conn.execute(text(PROBE_SQL)).scalar_one()
             sql = min(sql, time.perf_counter() - started)
     return f"python loop {python * 1000:.0f} ms, SQL {sql * 1000:.0f} ms (best of 3)"
-
-
-# 200,000 rows through the executor: no table read, so it measures the server's CPU alone.
-PROBE_SQL = (
-    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
-    "SELECT sum(i) FROM n"
-)
 
 
 def _measure(
