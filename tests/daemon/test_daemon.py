@@ -243,7 +243,10 @@ def test_metrics_and_healthz(tmp_path: Path, web: TimedWeb) -> None:
         async with running(settings(url, config), web) as (daemon, archive):
             server = MetricsServer(daemon.metrics, daemon.health)
             port = await server.start("127.0.0.1", 0)
-            await until(lambda: archive.count() == 2, 5)
+            # rows commit inside the poll, before the poll is counted: wait for the count
+            counted = daemon.metrics.registry.get_sample_value
+            await until(lambda: counted("scraper_polls_total", {"outcome": "ok"}), 5)
+            assert archive.count() == 2
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
                 metrics = (await client.get("/metrics")).text
                 healthy = await client.get("/healthz")
