@@ -104,9 +104,12 @@ async def crawl(
     on_feed_done: Callable[[FeedOutcome], None] | None = None,
     extract_workers: int = 0,
     store_writers: int = 1,
+    epilogue: bool = True,
 ) -> CrawlSummary:
     """``extract_workers``: extraction processes (0: inline, the default); ``store_writers``:
-    archive calls at once (1, the default; more only on PostgreSQL). See docs/performance.md."""
+    archive calls at once (1, the default; more only on PostgreSQL). See docs/performance.md.
+    ``epilogue=False`` leaves :func:`finish_crawl` to the caller (one part of a crawl split
+    over processes, :mod:`scraper.crawl_processes`)."""
     summary = CrawlSummary()
     extractor = ExtractPool(extract_workers)
     async with build_client(settings, transport=transport, proxy=proxy) as client:
@@ -140,12 +143,27 @@ async def crawl(
         finally:
             await deps.fetcher.aclose()
             extractor.close()
-    if summary.new:  # paragraph counts only change when an article is stored new
-        # (and storing one loaded ``before``: its text was cleaned with it)
-        await asyncio.to_thread(learn_boilerplate, archive, config, settings, dict(before))
-    await asyncio.to_thread(archive.prune_raw_pages, settings.raw_pages_keep_days)
-    summary.adopted = await asyncio.to_thread(adopt_moves, archive, config, settings)
+    if epilogue:  # ``before`` was loaded if anything new was stored: its text was cleaned with it
+        summary.adopted = await asyncio.to_thread(
+            finish_crawl, archive, config, settings, dict(before), summary.new
+        )
     return summary
+
+
+def finish_crawl(
+    archive: Archive,
+    config: Config,
+    settings: Settings,
+    before: dict[str, frozenset[str]],
+    new: int,
+) -> list[Suggestion]:
+    """What a crawl does once, after its feeds: learn boilerplate from what it stored (only
+    when it stored something new: paragraph counts change with new articles alone), prune old
+    raw pages, adopt the domain moves publishers gathered evidence for."""
+    if new:
+        learn_boilerplate(archive, config, settings, before)
+    archive.prune_raw_pages(settings.raw_pages_keep_days)
+    return adopt_moves(archive, config, settings)
 
 
 def learned_boilerplate(

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     per_host_concurrency: int = Field(
         4, ge=1, le=64, description="Requests in flight at once to one host."
     )
+    crawl_processes: int = Field(
+        1,
+        ge=1,
+        le=256,
+        description="Processes a one-off `scraper crawl` splits its feeds over (by publisher). "
+        "One process uses about one core; more pay off on a cold crawl of many publishers "
+        "on a machine with cores to spare (docs/performance.md).",
+    )
     user_agent: str = Field(
         "scraper/0.1 (news archive; +https://example.invalid/scraper)",
         description="User-Agent sent with every request; put a contact URL in it.",

@@ -20,9 +20,11 @@ from click.testing import CliRunner
 from scraper.cli import cli
 from scraper.config import Config, load_config
 from scraper.crawl import CrawlSummary, crawl
+from scraper.crawl_processes import split_by_publisher
 from scraper.demo.site import demo_config_text, expected, load_site
 from scraper.demo.web import LocalWeb, Resource
 from scraper.domains import Resolver
+from scraper.models import FeedRef
 from scraper.settings import Settings
 from scraper.store.archive import Archive, ArticleFilter, open_archive
 
@@ -145,9 +147,9 @@ def test_failures_are_reported_and_the_crawl_goes_on(
     assert floods is not None and floods.text
 
 
-def test_cli_crawl_honours_http_proxy_and_exports_round_trip(
-    database_url: str, tmp_path: Path, web: LocalWeb
-) -> None:
+def cli_env(database_url: str, tmp_path: Path, web: LocalWeb) -> tuple[CliRunner, dict[str, str]]:
+    """A CLI runner and the environment of a user crawling the demo web into ``database_url``
+    (its schema created, as ``scraper db upgrade`` does on PostgreSQL)."""
     config_path = tmp_path / "publishers.toml"
     config_path.write_text(demo_config_text(), encoding="utf-8")
     env = {
@@ -159,6 +161,13 @@ def test_cli_crawl_honours_http_proxy_and_exports_round_trip(
     runner = CliRunner()
     if not database_url.startswith("sqlite"):
         assert runner.invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
+    return runner, env
+
+
+def test_cli_crawl_honours_http_proxy_and_exports_round_trip(
+    database_url: str, tmp_path: Path, web: LocalWeb
+) -> None:
+    runner, env = cli_env(database_url, tmp_path, web)
     result = runner.invoke(cli, ["crawl", "--format", "json"], env=env)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["articles"]["new"] == len(expected())
@@ -211,3 +220,39 @@ def test_extraction_pool_gives_the_same_archive(
     asyncio.run(crawl(settings, config, pooled, refs, proxy=web.proxy_url, extract_workers=1))
     texts = {a.url: a.text for a in inline.export(ArticleFilter())}
     assert {a.url: a.text for a in pooled.export(ArticleFilter())} == texts
+
+
+def test_a_crawl_split_over_processes_stores_what_one_process_does(
+    database_url: str, tmp_path: Path, config: Config, web: LocalWeb
+) -> None:
+    """``scraper crawl --processes 2``: the three publishers crawled by two processes give
+    the archive, summary and exit status of a crawl in one."""
+    _, alone = run_crawl(f"sqlite:///{tmp_path}/alone.db", config, web)
+    runner, env = cli_env(database_url, tmp_path, web)
+    result = runner.invoke(cli, ["crawl", "--processes", "2", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["feeds"] == {"total": 3, "ok": 3, "not_modified": 0, "failed": 0}
+    assert summary["articles"]["new"] == len(expected())
+    split = open_archive(database_url)
+    texts = {a.url: (a.title, a.text) for a in alone.export(ArticleFilter())}
+    assert {a.url: (a.title, a.text) for a in split.export(ArticleFilter())} == texts
+
+    again = runner.invoke(cli, ["crawl", "--processes", "2", "--format", "json"], env=env)
+    assert json.loads(again.output)["feeds"]["not_modified"] == 3  # validators were kept
+
+
+def test_feeds_are_split_by_publisher_and_evenly() -> None:
+    def feeds(publisher: str, n: int, start: int) -> list[FeedRef]:
+        return [FeedRef(start + i, f"http://{publisher}/feed{i}", publisher) for i in range(n)]
+
+    refs = [*feeds("a", 5, 0), *feeds("b", 3, 10), *feeds("c", 2, 20), *feeds("d", 1, 30)]
+    parts = split_by_publisher(refs, 2)
+    assert sorted(len(p) for p in parts) == [5, 6]
+    for part in parts:  # no publisher in two parts
+        assert not {f.publisher_id for f in part} & {
+            f.publisher_id for other in parts if other is not part for f in other
+        }
+    assert sorted(f.id for p in parts for f in p) == sorted(f.id for f in refs)
+    assert len(split_by_publisher(refs, 16)) == 4  # never more parts than publishers
+    assert split_by_publisher([], 4) == []

@@ -242,12 +242,15 @@ CRAWL = (
 )
 
 
-def _crawl_cli(database_url: str, config: Path, web: LocalWeb) -> subprocess.CompletedProcess[str]:
+def _crawl_cli(
+    database_url: str, config: Path, web: LocalWeb, *options: str
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPER_")}
     env |= {"SCRAPER_DATABASE_URL": database_url, "SCRAPER_CONFIG": str(config),
             "HTTP_PROXY": web.proxy_url, "PYTHONPATH": str(ROOT)}  # fmt: skip
     return subprocess.run(
-        [sys.executable, "-c", CRAWL, "crawl"], env=env, cwd=config.parent, capture_output=True,
+        [sys.executable, "-c", CRAWL, "crawl", *options], env=env, cwd=config.parent,
+        capture_output=True,
         text=True, timeout=120, check=False,
     )  # fmt: skip
 
@@ -277,8 +280,9 @@ def test_crawl_on_a_read_only_sqlite_archive_stops_with_one_clear_message(tmp_pa
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("processes", ["1", "2"])
 def test_crawl_stops_with_one_clear_message_when_postgres_turns_read_only_mid_crawl(
-    postgres_url: str, tmp_path: Path
+    postgres_url: str, tmp_path: Path, processes: str
 ) -> None:
     config = tmp_path / "publishers.toml"
     config.write_text(demo_config_text(), encoding="utf-8")
@@ -309,7 +313,7 @@ def test_crawl_stops_with_one_clear_message_when_postgres_turns_read_only_mid_cr
         switch = threading.Thread(target=turn_read_only, daemon=True)
         switch.start()
         try:
-            result = _crawl_cli(postgres_url, config, web)
+            result = _crawl_cli(postgres_url, config, web, "--processes", processes)
         finally:
             done.set()
             switch.join(10)

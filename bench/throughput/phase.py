@@ -153,6 +153,7 @@ def phase_naive(args: dict[str, Any]) -> dict[str, Any]:
 def phase_crawl(args: dict[str, Any]) -> dict[str, Any]:
     from scraper.config import load_config
     from scraper.crawl import crawl
+    from scraper.crawl_processes import crawl_in_processes
     from scraper.settings import Settings
     from scraper.store.archive import open_archive
 
@@ -164,11 +165,20 @@ def phase_crawl(args: dict[str, Any]) -> dict[str, Any]:
     refs = archive.feed_refs()
     out: dict[str, Any] = {}
     pg = url if url.startswith("postgresql") else None
+    processes = int(args.get("processes") or 1)
     with measured(out, pg):
-        summary = asyncio.run(crawl(
-            settings, config, archive, refs, proxy=args["proxy"],
-            **{k: args[k] for k in ("extract_workers", "store_writers") if args.get(k) is not None},
-        ))  # fmt: skip
+        if processes > 1:  # `scraper crawl --processes N`
+            summary = crawl_in_processes(
+                settings, config, archive, refs, processes, proxy=args["proxy"]
+            )
+        else:
+            summary = asyncio.run(crawl(
+                settings, config, archive, refs, proxy=args["proxy"],
+                **{k: args[k] for k in ("extract_workers", "store_writers")
+                   if args.get(k) is not None},
+            ))  # fmt: skip
+    if processes > 1:  # the parts' backends closed with them: their CPU was not counted
+        out.pop("pg_cpu", None)
     total = archive.count()
     archive.close()
     return out | {

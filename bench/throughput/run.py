@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--variant", action="append", default=[], metavar="LABEL;db=pg;KNOB=V;…",
         help="also cold-crawl a fresh database with these knobs (extract_workers, store_writers, "
+        "processes, "
         "async_commit=1 for PostgreSQL's synchronous_commit = off); repeatable",
     )  # fmt: skip
     parser.add_argument("--extract-workers", type=int, help="our crawl's extraction processes")

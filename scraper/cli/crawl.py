@@ -13,6 +13,7 @@ from rich.table import Table
 
 from scraper.cli.context import AppContext
 from scraper.crawl import CrawlSummary, crawl, effective_config, select_feeds
+from scraper.crawl_processes import crawl_in_processes
 from scraper.pipeline import FeedOutcome
 from scraper.store.faults import quiet, reported
 
@@ -35,9 +36,20 @@ from scraper.store.faults import quiet, reported
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Summary format."
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Split the feeds over this many processes, by publisher (default: "
+    "SCRAPER_CRAWL_PROCESSES, 1). Worth it on a cold crawl with cores to spare.",
+)
 @click.pass_obj
 def crawl_command(
-    app: AppContext, publishers: tuple[str, ...], feeds: tuple[str, ...], fmt: str
+    app: AppContext,
+    publishers: tuple[str, ...],
+    feeds: tuple[str, ...],
+    fmt: str,
+    processes: int | None,
 ) -> None:
     """Fetch every configured feed once and archive what is new.
 
@@ -45,10 +57,12 @@ def crawl_command(
     saying what to do) when the archive cannot be written.
     """
     with reported(app.settings.database_url):
-        _crawl(app, publishers, feeds, fmt)
+        _crawl(app, publishers, feeds, fmt, processes or app.settings.crawl_processes)
 
 
-def _crawl(app: AppContext, publishers: tuple[str, ...], feeds: tuple[str, ...], fmt: str) -> None:
+def _crawl(
+    app: AppContext, publishers: tuple[str, ...], feeds: tuple[str, ...], fmt: str, processes: int
+) -> None:
     archive = app.archive()
     config = effective_config(archive, app.config)
     archive.sync_config(config)
@@ -70,7 +84,14 @@ def _crawl(app: AppContext, publishers: tuple[str, ...], feeds: tuple[str, ...],
         def done(outcome: FeedOutcome) -> None:
             progress.update(task, advance=1, last=outcome.feed.url[-50:])
 
-        summary = asyncio.run(quiet(crawl(app.settings, config, archive, refs, on_feed_done=done)))
+        if processes > 1:
+            summary = crawl_in_processes(
+                app.settings, config, archive, refs, processes, on_feed_done=done
+            )
+        else:
+            summary = asyncio.run(
+                quiet(crawl(app.settings, config, archive, refs, on_feed_done=done))
+            )
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), indent=2))
     else:

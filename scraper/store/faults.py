@@ -117,6 +117,10 @@ class ArchiveUnwritableError(StorageError):
             f"What to do: {self.todo}. (database said: {detail})"
         )
 
+    def __reduce__(self) -> tuple[type[ArchiveUnwritableError], tuple[FaultKind, str, str]]:
+        """Pickled by what it was made from (a crawl process reports it to its parent)."""
+        return type(self), (self.kind, self.database, self.detail)
+
 
 def describe_database(url: str) -> str:
     """The database as an operator recognises it, without its password: the file for SQLite."""
