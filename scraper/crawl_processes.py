@@ -181,7 +181,7 @@ def crawl_in_processes(
                 summary.add(lost)
                 log.error("Crawl process died; feed not crawled",
                           extra={"feed_id": feed.id, "feed_url": feed.url,
-                                 "process": worker.name, "exit_code": worker.exitcode})  # fmt: skip
+                                 "part": worker.name, "exit_code": worker.exitcode})  # fmt: skip
                 if on_feed_done is not None:
                     on_feed_done(lost)
     summary.adopted = finish_crawl(archive, config, settings, before, summary.new)

@@ -11,6 +11,9 @@ import asyncio
 import csv
 import io
 import json
+import multiprocessing
+import os
+import signal
 from datetime import datetime
 from pathlib import Path
 
@@ -20,11 +23,12 @@ from click.testing import CliRunner
 from scraper.cli import cli
 from scraper.config import Config, load_config
 from scraper.crawl import CrawlSummary, crawl
-from scraper.crawl_processes import split_by_publisher
+from scraper.crawl_processes import crawl_in_processes, split_by_publisher
 from scraper.demo.site import demo_config_text, expected, load_site
 from scraper.demo.web import LocalWeb, Resource
 from scraper.domains import Resolver
 from scraper.models import FeedRef
+from scraper.pipeline import FeedOutcome
 from scraper.settings import Settings
 from scraper.store.archive import Archive, ArticleFilter, open_archive
 
@@ -256,3 +260,36 @@ def test_feeds_are_split_by_publisher_and_evenly() -> None:
     assert sorted(f.id for p in parts for f in p) == sorted(f.id for f in refs)
     assert len(split_by_publisher(refs, 16)) == 4  # never more parts than publishers
     assert split_by_publisher([], 4) == []
+
+
+def test_a_crawl_process_that_dies_costs_only_the_feeds_it_had_not_done(
+    tmp_path: Path, config: Config
+) -> None:
+    """A part killed mid-crawl (out of memory, say): its unreported feeds are recorded as
+    failed, with the exit code; what the parts reported stays counted; nothing is raised."""
+    site = load_site()
+    for host, pages in site.items():  # one quick publisher; the others still crawling
+        for path, page in list(pages.items()):
+            delay = 0.05 if host == "northwind-herald.example" else 5.0
+            pages[path] = Resource(page.body, page.content_type, delay=delay)
+    url = f"sqlite:///{tmp_path}/a.db"
+    archive = open_archive(url, auto_upgrade=True)
+    archive.sync_config(config)
+    done: list[FeedOutcome] = []
+
+    def kill_the_rest(outcome: FeedOutcome) -> None:
+        done.append(outcome)
+        if len(done) == 1:
+            for child in multiprocessing.active_children():
+                os.kill(child.pid or 0, signal.SIGKILL)
+
+    with LocalWeb(site) as web:
+        summary = crawl_in_processes(
+            Settings(database_url=url, fetch_timeout=10.0), config, archive,
+            archive.feed_refs(), 2, proxy=web.proxy_url, on_feed_done=kill_the_rest,
+        )  # fmt: skip
+    assert summary.feeds == len(done) == 3
+    died = [f for f in summary.failures if f.reason == "process_died"]
+    assert died and summary.feeds_failed == len(died)
+    assert all(f.stage == "crawl" and "exit code -9" in f.message for f in died), died
+    assert {f.feed_id for f in died} == {o.feed.id for o in done if o.status == "failed"}

@@ -382,10 +382,16 @@ def format_ratios(results: list[dict[str, Any]]) -> list[str]:
             verdict = "" if target is None else ("  ok" if ratio >= target else "  MISSED")
             goal = f"≥ {target:g}" if target is not None else "—"
             lines.append(f"  {name:<64} {ratio:6.2f}  ({goal}){verdict}")
-    peak = max((r["peak_rss_mb"] for r in results if r["phase"] == "crawl"), default=None)
+    # The target is the default crawl's; a variant (more processes, say) is reported beside it.
+    crawls = [r for r in results if r["phase"] == "crawl"]
+    variant = [r for r in crawls if ", " in r["label"]]
+    peak = max((r["peak_rss_mb"] for r in crawls if r not in variant), default=None)
     if peak is not None:
         lines.append(f"  {'peak RSS of our crawl, any phase (MB)':<64} {peak:6.0f}  (≤ 300)"
                      + ("  ok" if peak <= 300 else "  MISSED"))  # fmt: skip
+    for r in variant:
+        name = f"peak RSS of {r['label']} (MB, all its processes)"
+        lines.append(f"  {name:<64} {r['peak_rss_mb']:6.0f}  (—)")
     lines.append(
         "  per-article cost at 1 M archived vs 10 k: left to the dedup bench "
         "(python -m bench.dedup)"
