@@ -20,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import pickle
 import queue
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scraper.config import Config
 from scraper.crawl import CrawlSummary, crawl, finish_crawl, learned_boilerplate
@@ -36,6 +38,8 @@ from scraper.store.faults import classify, quiet
 from scraper.store.feeds import Failure
 
 log = logging.getLogger(__name__)
+
+PARENT_CHECK_S = 1.0  # how often a part checks that its parent still waits for it
 
 
 class CrawlProcessError(ScraperError):
@@ -62,6 +66,18 @@ class _Done:
     error: BaseException | None
 
 
+async def _while_parent_lives(crawling: Coroutine[Any, Any, object], parent: int) -> None:
+    """Run the part's crawl, cancelled if the parent goes away (killed, SIGTERM): nobody
+    would read its outcomes, and a crawl the user stopped must not go on in the background."""
+    task = asyncio.ensure_future(crawling)
+    while not task.done():
+        await asyncio.wait({task}, timeout=PARENT_CHECK_S)
+        if os.getppid() != parent and not task.done():
+            log.warning("Crawl stopped: its parent process is gone", extra={"parent": parent})
+            task.cancel()
+    await task
+
+
 def _crawl_part(
     settings: Settings,
     config: Config,
@@ -69,6 +85,7 @@ def _crawl_part(
     proxy: str | None,
     log_setup: tuple[str, str],
     out: multiprocessing.Queue[FeedOutcome | _Done],
+    parent: int,
 ) -> None:
     """One part, in its own (spawned) process: each feed's outcome to ``out``, then _Done."""
     from scraper import logging_setup
@@ -78,10 +95,9 @@ def _crawl_part(
     try:
         archive = open_archive(settings.database_url)
         try:
-            asyncio.run(
-                quiet(crawl(settings, config, archive, feeds, proxy=proxy,
-                            on_feed_done=out.put, epilogue=False))
-            )  # fmt: skip
+            crawling = crawl(settings, config, archive, feeds, proxy=proxy,
+                             on_feed_done=out.put, epilogue=False)  # fmt: skip
+            asyncio.run(quiet(_while_parent_lives(crawling, parent)))
         finally:
             archive.close()
     except BaseException as exc:  # reported to the parent, which decides
@@ -129,7 +145,7 @@ def crawl_in_processes(
     workers = [
         context.Process(
             target=_crawl_part,
-            args=(share, config, part, proxy, log_setup, out),
+            args=(share, config, part, proxy, log_setup, out, os.getpid()),
             name=f"scraper-crawl-{i}",
         )
         for i, part in enumerate(parts)

@@ -14,6 +14,9 @@ import json
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -293,3 +296,69 @@ def test_a_crawl_process_that_dies_costs_only_the_feeds_it_had_not_done(
     assert died and summary.feeds_failed == len(died)
     assert all(f.stage == "crawl" and "exit code -9" in f.message for f in died), died
     assert {f.feed_id for f in died} == {o.feed.id for o in done if o.status == "failed"}
+
+
+def _children(pid: int) -> set[int]:
+    """Live (not zombie) processes whose parent is ``pid``, from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_the_parts_of_a_killed_crawl_stop_too(tmp_path: Path) -> None:
+    """``kill -9`` of ``scraper crawl --processes 2`` (or a timeout killing it) stops its
+    parts within seconds instead of leaving them crawling in the background."""
+    site = load_site()
+    for pages in site.values():
+        for path, page in list(pages.items()):
+            pages[path] = Resource(page.body, page.content_type, delay=20.0)  # still crawling
+    config_path = tmp_path / "publishers.toml"
+    config_path.write_text(demo_config_text(), encoding="utf-8")
+    script = (
+        "from scraper.cli import main\n"
+        "from scraper.demo.guard import loopback_only\n"
+        "with loopback_only():\n"
+        "    main()\n"
+    )
+    with LocalWeb(site) as web:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPER_")}
+        env |= {"SCRAPER_DATABASE_URL": f"sqlite:///{tmp_path}/a.db",
+                "SCRAPER_CONFIG": str(config_path), "HTTP_PROXY": web.proxy_url,
+                "SCRAPER_FETCH_TIMEOUT": "60",
+                "PYTHONPATH": str(Path(__file__).resolve().parents[1])}  # fmt: skip
+        crawl_cli = subprocess.Popen(
+            [sys.executable, "-c", script, "crawl", "--processes", "2"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        parts: set[int] = set()
+        try:
+            deadline = time.monotonic() + 60
+            while not web.requests and time.monotonic() < deadline:  # the parts are crawling
+                time.sleep(0.05)
+            parts = _children(crawl_cli.pid)
+            assert len(parts) >= 2, parts
+            crawl_cli.kill()
+            crawl_cli.wait(10)
+            deadline = time.monotonic() + 10  # a page takes 20 s: only a stopped part is gone
+            while any(_alive(p) for p in parts) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not [p for p in parts if _alive(p)], "parts kept crawling without a parent"
+        finally:
+            crawl_cli.kill()
+            for part in parts:
+                if _alive(part):
+                    os.kill(part, signal.SIGKILL)
