@@ -32,6 +32,7 @@ from bench.search.corpus import Corpus
 from bench.search.load import LoadStats, bench_config, load_postgres, load_sqlite, prepare
 from bench.search.measure import WARMUP, ShapeResult, measure
 from scraper.settings import normalise_database_url
+from scraper.store import search
 from scraper.store.archive import Archive
 
 TARGET_MS = {"postgresql": 50.0, "sqlite": 20.0}
@@ -73,6 +74,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--sqlite-db", type=Path, help="time an existing SQLite bench file instead of loading one"
     )
+    ap.add_argument(
+        "--rank-window", type=int,
+        help="rank this many newest matches instead of the product's RANK_WINDOW: what a "
+        "shallower or deeper ranking would cost (a measurement, not a setting)",
+    )  # fmt: skip
     return ap.parse_args(argv)
 
 
@@ -303,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     log(f"python -m bench.search {' '.join(sys.argv[1:] if argv is None else argv)}")
     log(f"sqlite {sqlite3.sqlite_version}")
+    if args.rank_window:
+        search.RANK_WINDOW = args.rank_window
+    log(f"ranking window: the newest {search.RANK_WINDOW:,} matches")
     done: dict[str, tuple[LoadStats, list[ShapeResult], list[str]]] = {}
     sizes = {"postgresql": args.pg_articles, "sqlite": args.sqlite_articles}
     began = time.monotonic()
