@@ -22,10 +22,10 @@ import logging
 import multiprocessing
 import os
 import pickle
-import queue
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any
+from multiprocessing.connection import Connection, wait
+from typing import Any, cast
 
 from scraper.config import Config
 from scraper.crawl import CrawlSummary, crawl, finish_crawl, learned_boilerplate
@@ -84,7 +84,7 @@ def _crawl_part(
     feeds: list[FeedRef],
     proxy: str | None,
     log_setup: tuple[str, str],
-    out: multiprocessing.Queue[FeedOutcome | _Done],
+    out: Connection,
     parent: int,
 ) -> None:
     """One part, in its own (spawned) process: each feed's outcome to ``out``, then _Done."""
@@ -96,18 +96,19 @@ def _crawl_part(
         archive = open_archive(settings.database_url)
         try:
             crawling = crawl(settings, config, archive, feeds, proxy=proxy,
-                             on_feed_done=out.put, epilogue=False)  # fmt: skip
+                             on_feed_done=out.send, epilogue=False)  # fmt: skip
             asyncio.run(quiet(_while_parent_lives(crawling, parent)))
         finally:
             archive.close()
     except BaseException as exc:  # reported to the parent, which decides
         error = _portable(classify(exc, settings.database_url) or exc)
-    out.put(_Done(error))
+    out.send(_Done(error))
+    out.close()
 
 
 def _portable(error: BaseException) -> BaseException:
-    """The error itself when it survives pickling (the queue pickles on a thread of its own,
-    where a failure would be lost), else its words in a :class:`CrawlProcessError`."""
+    """The error itself when it survives pickling (the parent must be able to read it back),
+    else its words in a :class:`CrawlProcessError`."""
     try:
         pickle.loads(pickle.dumps(error))
     except Exception:
@@ -141,47 +142,52 @@ def crawl_in_processes(
     # ``concurrency`` is requests in flight across all hosts: the parts share it
     share = settings.model_copy(update={"concurrency": max(1, settings.concurrency // len(parts))})
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-    out: multiprocessing.Queue[FeedOutcome | _Done] = context.Queue()
+    # One pipe per part: a part that dies, even halfway through a message, closes its pipe,
+    # and the parent reads EOF instead of waiting for the rest of the message.
+    pipes = [context.Pipe(duplex=False) for _ in parts]
     workers = [
         context.Process(
             target=_crawl_part,
-            args=(share, config, part, proxy, log_setup, out, os.getpid()),
+            args=(share, config, part, proxy, log_setup, sender, os.getpid()),
             name=f"scraper-crawl-{i}",
         )
-        for i, part in enumerate(parts)
+        for i, (part, (_, sender)) in enumerate(zip(parts, pipes, strict=True))
     ]
     summary = CrawlSummary()
     reported: set[int] = set()
     errors: list[BaseException] = []
-    for worker in workers:
+    for worker, (_, sender) in zip(workers, pipes, strict=True):
         worker.start()
+        sender.close()  # the part holds the only writing end now
+    open_pipes = [receiver for receiver, _ in pipes]
     try:
-        finished = 0
-        while finished < len(workers):
-            try:
-                message = out.get(timeout=0.5)
-            except queue.Empty:
-                if all(not w.is_alive() for w in workers) and out.empty():
-                    break  # a part died without its last message
-                continue
-            if isinstance(message, _Done):
-                finished += 1
-                if message.error is not None:
-                    errors.append(message.error)
-                    for worker in workers:  # the archive, not a feed, failed: stop the rest
-                        worker.terminate()
-                continue
-            reported.add(message.feed.id)
-            summary.add(message)
-            if on_feed_done is not None:
-                on_feed_done(message)
+        while open_pipes:
+            for ready in wait(open_pipes):
+                receiver = cast(Connection, ready)
+                try:
+                    message = receiver.recv()
+                except (EOFError, OSError):  # the part ended (or died) and closed its pipe
+                    open_pipes.remove(receiver)
+                    continue
+                if isinstance(message, _Done):
+                    open_pipes.remove(receiver)
+                    if message.error is not None:
+                        errors.append(message.error)
+                        for worker in workers:  # the archive, not a feed, failed: stop all
+                            worker.terminate()
+                    continue
+                reported.add(message.feed.id)
+                summary.add(message)
+                if on_feed_done is not None:
+                    on_feed_done(message)
     finally:
         for worker in workers:
             worker.join(timeout=30)
             if worker.is_alive():
                 worker.kill()
                 worker.join()
-        out.close()
+        for receiver, _ in pipes:
+            receiver.close()
     if errors:
         raise errors[0]
     for part, worker in zip(parts, workers, strict=True):
