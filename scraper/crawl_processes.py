@@ -122,9 +122,9 @@ def crawl_in_processes(
     archive: Archive,
     feeds: Sequence[FeedRef],
     processes: int,
+    on_feed_done: Callable[[FeedOutcome], None] | None = None,
     *,
     proxy: str | None = None,
-    on_feed_done: Callable[[FeedOutcome], None] | None = None,
 ) -> CrawlSummary:
     """:func:`scraper.crawl.crawl` over ``processes`` processes (one: in this one).
 

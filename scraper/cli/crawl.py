@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 
@@ -12,10 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from scraper.cli.context import AppContext
-from scraper.crawl import CrawlSummary, crawl, effective_config, select_feeds
+from scraper.crawl import CrawlSummary, effective_config, select_feeds
 from scraper.crawl_processes import crawl_in_processes
 from scraper.pipeline import FeedOutcome
-from scraper.store.faults import quiet, reported
+from scraper.store.faults import reported
 
 
 @click.command("crawl")
@@ -84,14 +83,7 @@ def _crawl(
         def done(outcome: FeedOutcome) -> None:
             progress.update(task, advance=1, last=outcome.feed.url[-50:])
 
-        if processes > 1:
-            summary = crawl_in_processes(
-                app.settings, config, archive, refs, processes, on_feed_done=done
-            )
-        else:
-            summary = asyncio.run(
-                quiet(crawl(app.settings, config, archive, refs, on_feed_done=done))
-            )
+        summary = crawl_in_processes(app.settings, config, archive, refs, processes, done)
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), indent=2))
     else:
