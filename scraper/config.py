@@ -27,6 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scraper.errors import ConfigError
+from scraper.idn import ascii_host
 
 DomainStatus = Literal["live", "redirecting", "blocked", "dead", "unknown"]
 DomainRole = Literal["alias", "mirror"]
@@ -40,7 +41,7 @@ def _normalise_host(value: str) -> str:
     host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", host).split("/", 1)[0].split(":", 1)[0]
     host = host.rstrip(".")
     try:
-        host = host.encode("idna").decode("ascii")
+        host = ascii_host(host)
     except UnicodeError as exc:
         raise ValueError(f"{value!r} is not a valid domain name") from exc
     if not _HOST_RE.match(host):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from scraper.idn import ascii_host
 from scraper.models import Hop
 
 _PERMANENT = frozenset({301, 308})
@@ -70,10 +71,13 @@ class Adoption:
 
 
 def host_of(url: str) -> str:
-    """Lower-case host without the www./m./amp. variant prefix (variants are not moves)."""
+    """Lower-case ASCII host without the www./m./amp. variant prefix (variants are not moves),
+    spelled as configured domains are."""
     try:
         host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    except ValueError:
+        if not host.isascii():
+            host = ascii_host(host)
+    except (ValueError, UnicodeError):
         return ""
     for prefix in _VARIANT_PREFIXES:
         if host.startswith(prefix) and host.count(".") > 1:

@@ -4,10 +4,10 @@ A crawl sees few distinct hosts and millions of URLs, so everything per host is 
 and cached (:func:`normalise_hostport` is an LRU cache; :class:`HostIndex` lookups are cached by
 the resolver).
 
-Spelling: lowercase; a trailing dot dropped; Unicode labels encoded with IDNA 2003 (Python's
-``idna`` codec: the one :mod:`scraper.config` uses for configured domains, so both sides agree;
-browsers use UTS #46, which differs only for ß, ς and joiners); the port dropped when it is the
-scheme's default or empty and written without leading zeros otherwise. A host:port that cannot
+Spelling: lowercase; a trailing dot dropped; Unicode labels encoded by :func:`ascii_host`
+(UTS #46, non-transitional: what browsers and httpx dial, and what :mod:`scraper.config` uses
+for configured domains, so both sides agree); the port dropped when it is the scheme's default
+or empty and written without leading zeros otherwise. A host:port that cannot
 be parsed (``a:b:c``, ``[::1]x``) is only lowercased, so garbage stays stable.
 
 Variants: ``www.``, ``m.`` and ``mobile.`` (and ``amp.`` when AMP folding is on) in front of a
@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Generic, TypeVar
+
+from scraper.idn import ascii_host
 
 T = TypeVar("T")
 
@@ -66,7 +68,7 @@ def _normalise_host(host: str, rules: list[str]) -> str:
     stripped = lowered.rstrip(".")
     if not stripped.isascii():
         try:
-            stripped = stripped.encode("idna").decode("ascii").rstrip(".")
+            stripped = ascii_host(stripped).rstrip(".")
             rules.append("idna")
         except (UnicodeError, ValueError):
             pass  # Not a valid IDN: keep it readable rather than guess.

@@ -24,6 +24,9 @@ GENERIC = [
     # 5 idna
     ("https://bücher.de/x", "https://xn--bcher-kva.de/x", "idna"),
     ("https://ПРИМЕР.рф/", "https://xn--e1afmkfd.xn--p1ai/", "idna"),
+    # IDNA 2008, as browsers and httpx dial: ß and final ς are letters of their own
+    ("https://straße.de/x", "https://xn--strae-oqa.de/x", "idna"),
+    ("https://ειδήσεις.gr/x", "https://xn--jxalccrd7df.gr/x", "idna"),
     # 6 ports
     ("http://example.com:80/x", "http://example.com/x", "default-port"),
     ("https://example.com:443/x", "https://example.com/x", "default-port"),

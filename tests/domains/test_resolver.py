@@ -188,3 +188,19 @@ def test_first_claim_wins_on_a_shared_variant() -> None:
     assert resolver.resolve("https://www.a.test/x").publisher_id == "www"
     assert resolver.resolve("https://a.test/x").publisher_id == "bare"
     assert resolver.resolve("https://m.a.test/x").canonical_url == "https://a.test/x"
+
+
+@pytest.mark.parametrize("configured", ["straße.de", "xn--strae-oqa.de", "STRASSE.de"])
+def test_idn_domain_is_the_one_browsers_dial(configured: str) -> None:
+    """``straße.de`` is ``xn--strae-oqa.de`` (IDNA 2008), not ``strasse.de``, another owner's
+    domain: the publisher's real host is its own and failover never leads to the other."""
+    from .conftest import publisher
+
+    resolver = Resolver([publisher(id="p", canonical_domain=configured)])
+    mine = "xn--strae-oqa.de" if configured != "STRASSE.de" else "strasse.de"
+    other = "strasse.de" if configured != "STRASSE.de" else "xn--strae-oqa.de"
+    assert resolver.resolve(f"https://{mine}/artikel/1/").publisher_id == "p"
+    assert resolver.resolve(f"https://{other}/artikel/1/").publisher_id is None
+    if configured == "straße.de":
+        seen = resolver.resolve("http://www.straße.de/artikel/1/")
+        assert seen.canonical_url == "https://xn--strae-oqa.de/artikel/1/"
