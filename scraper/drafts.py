@@ -13,7 +13,6 @@ from scraper.config import Publisher
 from scraper.deps import Deps, FeedOutcome
 from scraper.domains import Resolution
 from scraper.domains import evidence as moves
-from scraper.domains.evidence import host_of
 from scraper.errors import ExtractError, FetchError
 from scraper.extract import Extraction
 from scraper.extract.language import detect_language
@@ -95,7 +94,7 @@ async def _fetch_page(url: str, publisher: Publisher, deps: Deps) -> Answer:
     """Old links to dead or blocked domains go straight to a live one; a page no domain of
     its publisher serves any more may come from a web archive (when one is configured)."""
     first = url
-    if _host_status(publisher, host_of(url)) in ("blocked", "dead"):
+    if _host_status(publisher, deps.resolver.resolve(url).domain) in ("blocked", "dead"):
         first = same_scheme(deps.resolver.failover_urls(url)[0], url)
     options = {"accept": PAGE_ACCEPT, "kind": "page", "proxy": publisher.proxy}
     try:
@@ -112,8 +111,10 @@ async def _fetch_page(url: str, publisher: Publisher, deps: Deps) -> Answer:
         return Answer(archived, failure=exc, from_archive=True)
 
 
-def _host_status(publisher: Publisher, host: str) -> str | None:
-    return next((a.status for a in publisher.aliases if a.domain == host), None)
+def _host_status(publisher: Publisher, domain: str | None) -> str | None:
+    """The status of the configured domain a URL matched (its ``www.``/``m.`` variants and
+    Unicode spelling included: the resolver matched it, not a string comparison)."""
+    return next((a.status for a in publisher.aliases if a.domain == domain), None)
 
 
 async def _pooled_page_text(

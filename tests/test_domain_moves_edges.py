@@ -1,0 +1,115 @@
+"""Domain moves the SouthFront world (test_domain_moves.py) does not show, on a publisher with
+many homes: karavan.news now; karavan.kz, www.karavan.su and караван.рф dead; karavan-news.com
+and news.karavan.org redirecting. Each test is one way an old link, a lazy migration or a
+template mistake could split a story in two, merge two stories, or lose one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from scraper.config import load_config
+from scraper.crawl import CrawlSummary, crawl
+from scraper.demo.web import LocalWeb, Resource
+from scraper.models import Article
+from scraper.settings import Settings
+from scraper.store.archive import open_archive
+from scraper.store.filters import ArticleFilter
+
+CONFIG = """
+[[publisher]]
+id = "karavan"
+name = "Karavan News"
+canonical_domain = "{home}"
+feeds = ["http://{home}/feed/"]
+aliases = [
+  {{ domain = "karavan.kz", status = "dead" }},
+  {{ domain = "www.karavan.su", status = "dead" }},
+  {{ domain = "караван.рф", status = "dead" }},
+  {{ domain = "karavan-news.com", status = "redirecting" }},
+  {{ domain = "news.karavan.org", status = "redirecting" }},
+]
+"""
+
+
+def paragraphs(slug: str) -> list[str]:
+    """Distinct prose per story, long enough to be an article."""
+    topic = slug.replace("-", " ")
+    return [
+        f"Correspondents covering the {topic} story filed their first dispatch late on Tuesday.",
+        f"Officials declined to discuss the {topic} matter with reporters outside the ministry.",
+        f"Witnesses described the {topic} events and the confusion in the streets nearby.",
+        f"Observers expect the {topic} affair to stay on the agenda for several weeks at least.",
+    ]
+
+
+def page(slug: str, canonical: str | None = None) -> Resource:
+    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    text = "".join(f"<p>{p}</p>" for p in paragraphs(slug))
+    return Resource(
+        f"""<!doctype html><html lang="en"><head><title>{slug} | Karavan</title>{link}
+<meta property="article:published_time" content="2025-04-01T10:00:00Z"></head><body>
+<nav><a href="/">Home</a></nav><article><h1>{slug}</h1><div class="entry-content">{text}</div>
+</article><footer>© Karavan</footer></body></html>""".encode()
+    )
+
+
+HOME = Resource(
+    b"""<!doctype html><html lang="en"><head><title>Karavan News</title></head><body><main>
+<p>Welcome to Karavan News, your independent source for news from the region and beyond it.</p>
+<p>Read our latest stories on politics, economy, culture and society, updated every day.</p>
+<p>Subscribe to our newsletter to get the most important headlines delivered to your inbox.</p>
+</main></body></html>"""
+)
+
+
+def feed(*items: tuple[str, str]) -> Resource:
+    entries = "".join(
+        f'<item><title>{slug}</title><link>{link}</link><guid isPermaLink="false">{slug}</guid>'
+        f"<description>Teaser for {slug} […]</description></item>"
+        for slug, link in items
+    )
+    return Resource(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Karavan</title>'
+        f"<link>https://karavan.news/</link>{entries}</channel></rss>".encode(),
+        "application/rss+xml",
+    )
+
+
+def crawl_once(
+    tmp_path: Path, sites: dict[str, dict[str, Resource]], **settings: object
+) -> tuple[CrawlSummary, list[Article]]:
+    path = tmp_path / "publishers.toml"
+    path.write_text(CONFIG.format(home="karavan.news"), encoding="utf-8")
+    config = load_config(path)
+    url = f"sqlite:///{tmp_path}/a.db"
+    archive = open_archive(url, auto_upgrade=True)
+    archive.sync_config(config)
+    with LocalWeb(sites) as web:
+        settings_ = Settings(database_url=url, **settings)
+        summary = asyncio.run(
+            crawl(settings_, config, archive, archive.feed_refs(), proxy=web.proxy_url)
+        )
+    return summary, list(archive.export(ArticleFilter()))
+
+
+def test_dead_aliases_under_www_or_an_idn_go_straight_to_the_live_domain(tmp_path: Path) -> None:
+    """A dead host may swallow packets (a timeout, not a failover reason): links to it must not
+    be tried at all, however the alias is spelled in the configuration or in the link."""
+    silent = Resource(b"...", delay=3)
+    sites = {
+        "karavan.news": {
+            "/a/": page("alpha"), "/b/": page("beta"), "/c/": page("gamma"),
+            "/feed/": feed(("alpha", "http://www.karavan.su/a/"), ("beta", "http://караван.рф/b/"),
+                           ("gamma", "http://WWW.karavan.kz/c/")),
+        },
+        "www.karavan.su": {"/a/": silent},
+        "xn--80aaah1bwr.xn--p1ai": {"/b/": silent},
+        "www.karavan.kz": {"/c/": silent},
+    }  # fmt: skip
+    summary, articles = crawl_once(tmp_path, sites, fetch_timeout=1.0)
+    assert [(f.url, f.reason) for f in summary.failures] == []
+    assert sorted(a.url for a in articles) == [
+        "https://karavan.news/a/", "https://karavan.news/b/", "https://karavan.news/c/"
+    ]  # fmt: skip
