@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from scraper.clean import feed_text, page_text
 from scraper.config import Publisher
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+# Answers that say "this domain does not have that page", where the same path on the canonical
+# domain may well have it (an old domain resold, or a migration that did not keep old paths).
+_NOT_HERE = frozenset({"http_404", "http_410", "redirected_home"})
+_ROOT_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.php"})
 _TEASER_ENDINGS = ("…", "...", "[…]", "[...]", "read more", "continue reading", "more »")
 
 
@@ -91,24 +96,60 @@ def _from_feed(
 
 
 async def _fetch_page(url: str, publisher: Publisher, deps: Deps) -> Answer:
-    """Old links to dead or blocked domains go straight to a live one; a page no domain of
-    its publisher serves any more may come from a web archive (when one is configured)."""
+    """Old links to dead or blocked domains go straight to a live one; a link an old domain
+    no longer serves (404, 410, or a redirect to its home page) gets a second chance at its
+    path on the canonical domain; a page no domain of its publisher serves any more may come
+    from a web archive (when one is configured)."""
     first = url
     if _host_status(publisher, deps.resolver.resolve(url).domain) in ("blocked", "dead"):
         first = same_scheme(deps.resolver.failover_urls(url)[0], url)
-    options = {"accept": PAGE_ACCEPT, "kind": "page", "proxy": publisher.proxy}
     try:
-        return await fetch_with_failover(
-            deps.fetcher, first, deps.resolver.failover_urls,
-            block_signatures=publisher.block_signatures,
-            **options,
-        )  # fmt: skip
+        try:
+            return await _fetch_live(first, url, publisher, deps)
+        except FetchError as exc:
+            home = same_scheme(deps.resolver.failover_urls(url)[0], url)
+            if exc.reason not in _NOT_HERE or home in (first, exc.url):
+                raise
+            try:
+                answer = await _fetch_live(home, url, publisher, deps)
+            except FetchError:
+                raise exc from None
+            return Answer(answer.result, failed_over_from=first, failure=exc)
     except FetchError as exc:
         archive = deps.settings.archive_fallback_url
         if archive is None or exc.reason not in FAILOVER_REASONS:
             raise
         archived = await deps.fetcher.fetch(archive + url, accept=PAGE_ACCEPT, kind="page")
         return Answer(archived, failure=exc, from_archive=True)
+
+
+async def _fetch_live(target: str, url: str, publisher: Publisher, deps: Deps) -> Answer:
+    """``target`` from the publisher's live domains; a redirect from an article's path to the
+    site's home page is the site saying "not here" (lazy migrations 301 every old path home),
+    so it fails as ``redirected_home`` instead of handing back the home page as the story."""
+    answer = await fetch_with_failover(
+        deps.fetcher, target, deps.resolver.failover_urls,
+        block_signatures=publisher.block_signatures,
+        accept=PAGE_ACCEPT, kind="page", proxy=publisher.proxy,
+    )  # fmt: skip
+    final = answer.result.final_url
+    if is_site_root(final) and not is_site_root(url):
+        gone = FetchError(
+            target, "redirected_home", f"redirected to the home page {final}", transient=False
+        )
+        gone.redirects = answer.redirects  # a 301 to another host's home still shows a move
+        raise gone
+    return answer
+
+
+def is_site_root(url: str) -> bool:
+    """Whether ``url`` is a site's home page (``/``, ``/index.html``, no query), which no
+    article lives at."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return not parts.query and parts.path.lower() in _ROOT_PATHS
 
 
 def _host_status(publisher: Publisher, domain: str | None) -> str | None:
@@ -147,9 +188,12 @@ def _from_page(
     if answer.from_archive:
         urls.append((page.final_url, "archive"))
     res = deps.resolver.resolve(origin)
-    declared = deps.resolver.resolve(extraction.canonical_url or origin)
+    declared_url = extraction.canonical_url or origin
+    if is_site_root(declared_url) and not is_site_root(origin):
+        declared_url = origin  # a template declaring the home page canonical on every page
+    declared = deps.resolver.resolve(declared_url)
     if declared.publisher_id is not None and declared.publisher_id == res.publisher_id:
-        urls.append((extraction.canonical_url or origin, "canonical"))
+        urls.append((declared_url, "canonical"))
         res = declared  # the page's own word on its address, once it is one of its publisher's
     if any(r.startswith("alias-host:") for r in deps.resolver.resolve(item.url).rules):
         urls.append((res.canonical_url, "alias"))

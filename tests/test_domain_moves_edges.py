@@ -113,3 +113,72 @@ def test_dead_aliases_under_www_or_an_idn_go_straight_to_the_live_domain(tmp_pat
     assert sorted(a.url for a in articles) == [
         "https://karavan.news/a/", "https://karavan.news/b/", "https://karavan.news/c/"
     ]  # fmt: skip
+
+
+def test_old_domain_redirecting_every_path_home_keeps_each_story(tmp_path: Path) -> None:
+    """A lazy migration 301s every old path to the new home page. The home page is not the
+    story: the story's own path on the canonical domain is asked instead."""
+    sites = {
+        "karavan.news": {
+            "/": HOME, "/2025/04/beta/": page("beta"), "/2025/04/gamma/": page("gamma"),
+            "/feed/": feed(("beta", "http://karavan-news.com/2025/04/beta/"),
+                           ("gamma", "http://karavan-news.com/2025/04/gamma/")),
+        },
+        "karavan-news.com": {
+            "/2025/04/beta/": Resource.redirect("http://karavan.news/", 301),
+            "/2025/04/gamma/": Resource.redirect("http://karavan.news/", 301),
+        },
+    }  # fmt: skip
+    _, articles = crawl_once(tmp_path, sites)
+    assert sorted((a.url, a.text.split(" story")[0]) for a in articles) == [
+        ("https://karavan.news/2025/04/beta/", "Correspondents covering the beta"),
+        ("https://karavan.news/2025/04/gamma/", "Correspondents covering the gamma"),
+    ]
+    assert all("https://karavan.news/" not in a.urls for a in articles)
+
+
+def test_story_redirected_home_everywhere_is_not_the_home_page(tmp_path: Path) -> None:
+    """Gone from every domain (each redirects home): the feed's teaser is kept, and the home
+    page's text is never stored as the story."""
+    gone = Resource.redirect("https://karavan.news/", 302)
+    sites = {
+        "karavan.news": {"/": HOME, "/2025/04/beta/": gone,
+                         "/feed/": feed(("beta", "http://karavan.news/2025/04/beta/"))},
+    }  # fmt: skip
+    summary, articles = crawl_once(tmp_path, sites)
+    assert [(a.url, a.text) for a in articles] == [
+        ("https://karavan.news/2025/04/beta/", "Teaser for beta […]")
+    ]
+    assert [f.reason for f in summary.failures] == ["redirected_home"]
+
+
+def test_template_canonical_at_the_site_root_is_ignored(tmp_path: Path) -> None:
+    """A CMS template that declares the home page canonical on every page must not merge every
+    story into one article at the site root."""
+    sites = {
+        "karavan.news": {
+            "/a/": page("alpha", canonical="https://karavan.news/"),
+            "/b/": page("beta", canonical="https://www.karavan.news"),
+            "/feed/": feed(("alpha", "http://karavan.news/a/"), ("beta", "http://karavan.news/b/")),
+        },
+    }
+    _, articles = crawl_once(tmp_path, sites)
+    assert sorted((a.url, a.title, a.revisions) for a in articles) == [
+        ("https://karavan.news/a/", "alpha", 0),
+        ("https://karavan.news/b/", "beta", 0),
+    ]
+
+
+def test_old_domain_answering_404_falls_back_to_the_canonical_domain(tmp_path: Path) -> None:
+    """The old domain now belongs to someone else (or a half-done migration): it answers 404
+    where the canonical domain serves the story. The story is stored, not the feed's teaser."""
+    sites = {
+        "karavan.news": {"/2025/04/gamma/": page("gamma"),
+                         "/feed/": feed(("gamma", "http://karavan-news.com/2025/04/gamma/"))},
+        "karavan-news.com": {},  # 404 for every path
+    }  # fmt: skip
+    summary, articles = crawl_once(tmp_path, sites)
+    assert [(a.url, a.text.split(" story")[0]) for a in articles] == [
+        ("https://karavan.news/2025/04/gamma/", "Correspondents covering the gamma")
+    ]
+    assert summary.failures == []
