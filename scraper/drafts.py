@@ -195,8 +195,12 @@ def _from_page(
     if declared.publisher_id is not None and declared.publisher_id == res.publisher_id:
         urls.append((declared_url, "canonical"))
         res = declared  # the page's own word on its address, once it is one of its publisher's
-    if any(r.startswith("alias-host:") for r in deps.resolver.resolve(item.url).rules):
-        urls.append((res.canonical_url, "alias"))
+    # The canonical spelling of each URL it was met under, so a lookup of any variant of one
+    # (https, www., tracking junk, an old domain in front of a ?p=123 shortlink) finds it.
+    for seen_url in [u for u, source in urls if source in ("feed", "redirect")]:
+        derived = deps.resolver.resolve(seen_url).canonical_url
+        if derived != res.canonical_url and not is_site_root(derived):
+            urls.append((derived, "alias"))
     if not answer.from_archive:  # an archive's copy says nothing about where the site lives
         found = moves.from_fetch(page.url, answer.failed_over_from, answer.redirects)
         found += moves.from_page(page.final_url, extraction.canonical_url, extraction.text,

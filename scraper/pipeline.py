@@ -166,13 +166,16 @@ async def _feed_failed(
 async def _archive_items(items: tuple[FeedItem, ...], outcome: FeedOutcome, deps: Deps) -> bool:
     """Archive the feed's new items; returns whether any failed in a way worth retrying."""
     resolved = [(item, deps.resolver.resolve(item.url)) for item in items]
-    urls = [u for item, res in resolved for u in (item.url, res.canonical_url)]
+    # Every spelling an item's article may be archived under, old homes of its publisher
+    # included (articles keep the canonical URL they were stored with when a move is adopted).
+    spellings = {item.url: deps.resolver.lookup_urls(item.url) for item, _ in resolved}
+    urls = [u for ways in spellings.values() for u in ways]
     known = await deps.store(deps.store.archive.known_urls, urls)
     fresh: dict[str, tuple[FeedItem, Resolution]] = {}
     new_ways: list[tuple[int, str]] = []
     sightings: list[tuple[int, str]] = []
     for item, res in resolved:
-        article_id = known.get(item.url) or known.get(res.canonical_url)
+        article_id = next((known[u] for u in spellings[item.url] if u in known), None)
         if article_id is not None:
             outcome.known += 1
             sightings.append((article_id, item.url))  # met again: where and when is kept

@@ -7,8 +7,13 @@ template mistake could split a story in two, merge two stories, or lose one.
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from scraper.cli import cli
 from scraper.config import load_config
 from scraper.crawl import CrawlSummary, crawl
 from scraper.demo.web import LocalWeb, Resource
@@ -182,3 +187,87 @@ def test_old_domain_answering_404_falls_back_to_the_canonical_domain(tmp_path: P
         ("https://karavan.news/2025/04/gamma/", "Correspondents covering the gamma")
     ]
     assert summary.failures == []
+
+
+def cli_env(folder: Path, web: LocalWeb) -> dict[str, str]:
+    return {
+        "SCRAPER_DATABASE_URL": f"sqlite:///{folder}/a.db",
+        "SCRAPER_CONFIG": str(folder / "publishers.toml"),
+        "HTTP_PROXY": web.proxy_url,
+    }
+
+
+SHORTLINKS = {
+    "karavan.news": {
+        "/2025/04/alpha/": page("alpha"),
+        "/news/2019/delta/": page("delta"),
+        "/?p=101": Resource.redirect("http://karavan.news/2025/04/alpha/", 301),
+        "/feed/": feed(("alpha", "http://karavan.news/?p=101"),
+                       ("delta", "http://news.karavan.org/2019/delta/")),
+    },
+    "news.karavan.org": {"/2019/delta/": Resource.redirect("http://karavan.news/news/2019/delta/")},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def shortlinks_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One crawl of a feed linking through a ?p= shortlink and an old subdomain whose redirect
+    also changed the path."""
+    tmp = tmp_path_factory.mktemp("shortlinks")
+    (tmp / "publishers.toml").write_text(CONFIG.format(home="karavan.news"), encoding="utf-8")
+    with LocalWeb(SHORTLINKS) as web:
+        env = cli_env(tmp, web)
+        assert CliRunner().invoke(cli, ["crawl"], env=env).exit_code == 0
+    return env
+
+
+@pytest.mark.parametrize(
+    ("ref", "url"),
+    [
+        ("http://karavan.news/?p=101", "https://karavan.news/2025/04/alpha/"),
+        ("https://karavan.news/?p=101", "https://karavan.news/2025/04/alpha/"),
+        ("http://www.karavan.news/?p=101&utm_source=tw", "https://karavan.news/2025/04/alpha/"),
+        ("http://karavan.kz/?p=101", "https://karavan.news/2025/04/alpha/"),
+        ("https://news.karavan.org/2019/delta/?fbclid=x", "https://karavan.news/news/2019/delta/"),
+    ],
+)
+def test_any_spelling_of_a_url_an_article_was_met_under_finds_it(
+    shortlinks_env: dict[str, str], ref: str, url: str
+) -> None:
+    shown = CliRunner().invoke(cli, ["show", ref, "--format", "json"], env=shortlinks_env)
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["url"] == url
+
+
+def test_articles_archived_before_an_adopted_move_are_found_and_not_stored_again(
+    tmp_path: Path,
+) -> None:
+    """Archived at karavan.kz; then the publisher moves to karavan.news (adopted). Old and new
+    spellings of the story still find it, and the feed, now linking the new domain, does not
+    archive it a second time (its teaser is too short for the text to tell)."""
+    (tmp_path / "publishers.toml").write_text(CONFIG.format(home="karavan.kz").replace(
+        '{ domain = "karavan.kz", status = "dead" },', ""), encoding="utf-8")  # fmt: skip
+    teaser_feed = Resource(
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>K</title><item><title>alpha'
+        b"</title><link>http://karavan.kz/2024/05/alpha/</link><description>Short."
+        b"</description></item></channel></rss>",
+        "application/rss+xml",
+    )
+    sites = {"karavan.kz": {"/2024/05/alpha/": page("alpha"), "/feed/": teaser_feed}}
+    runner = CliRunner()
+    with LocalWeb(sites) as web:
+        env = cli_env(tmp_path, web)
+        assert runner.invoke(cli, ["crawl"], env=env).exit_code == 0
+        adopted = runner.invoke(cli, ["domains", "adopt", "karavan.kz", "karavan.news"], env=env)
+        assert adopted.exit_code == 0, adopted.output
+        for ref in ("https://www.karavan.kz/2024/05/alpha/?utm_source=fb",
+                    "https://karavan.news/2024/05/alpha/"):  # fmt: skip
+            shown = runner.invoke(cli, ["show", ref, "--format", "json"], env=env)
+            assert shown.exit_code == 0, f"{ref}: {shown.output}"
+            assert json.loads(shown.output)["id"] == 1
+        moved = teaser_feed.body.replace(b"karavan.kz/2024", b"karavan.news/2024")
+        web.set("karavan.kz", "/feed/", Resource(moved, "application/rss+xml"))
+        web.set("karavan.news", "/2024/05/alpha/", page("alpha"))
+        recrawl = runner.invoke(cli, ["crawl", "--format", "json"], env=env)
+        assert recrawl.exit_code == 0, recrawl.output
+        assert json.loads(recrawl.output)["articles"] == {"new": 0, "updated": 0, "known": 1}

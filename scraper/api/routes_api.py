@@ -102,7 +102,7 @@ def resolve_url(
     """Any URL an article was ever seen under (old domain, tracking junk, AMP …) → the article,
     with the publisher, canonical URL and rules that applied. 404 still carries the resolution."""
     res = services.resolver.resolve(url)
-    article = services.archive.find([url, res.canonical_url])
+    article = services.archive.find(services.resolver.lookup_urls(url))
     if article is None:
         response.status_code = 404
     return schemas.ResolveOut(

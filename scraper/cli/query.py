@@ -143,8 +143,7 @@ def show_command(app: AppContext, ref: str, fmt: str, revisions: bool) -> None:
     if ref.isdigit():
         article = archive.get(int(ref))
     else:
-        resolution = Resolver(app.effective_config().publishers).resolve(ref)
-        article = archive.find([ref, resolution.canonical_url])
+        article = archive.find(Resolver(app.effective_config().publishers).lookup_urls(ref))
     if article is None:
         raise click.ClickException(f"no article {ref!r} in the archive")
     if revisions:

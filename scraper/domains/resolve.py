@@ -162,6 +162,24 @@ class Resolver:
             ),
         ]
 
+    def lookup_urls(self, url: str) -> list[str]:
+        """Every spelling the archive may hold this page under: ``url``, its canonical URL,
+        then the same path on each other domain of its publisher.
+
+        An article keeps the canonical URL it was stored with; once a move is adopted (or the
+        canonical domain edited) the canonical URL of the same link is on the new home, so
+        a lookup by the new spelling alone would miss everything archived before the move.
+        Aliases with ``rewrite`` rules lay out their URLs differently and are left out.
+        """
+        resolution, path_query, match = self._resolve(url)
+        found = [url, resolution.canonical_url]
+        if match is not None and match.moves_home:
+            publisher = match.entry.publisher
+            domains = [publisher.canonical_domain]
+            domains += [a.domain for a in publisher.aliases if not a.rewrite]
+            found += [f"https://{domain}{path_query}" for domain in domains]
+        return list(dict.fromkeys(found))
+
     def _resolve(self, url: str) -> tuple[Resolution, str, _Match | None]:
         """(resolution, normalised path?query, host match) of ``url``."""
         rules: list[str] = []

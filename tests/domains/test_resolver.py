@@ -204,3 +204,18 @@ def test_idn_domain_is_the_one_browsers_dial(configured: str) -> None:
     if configured == "straße.de":
         seen = resolver.resolve("http://www.straße.de/artikel/1/")
         assert seen.canonical_url == "https://xn--strae-oqa.de/artikel/1/"
+
+
+def test_lookup_urls_cover_every_home_of_the_publisher(resolver: Resolver) -> None:
+    """An article archived before a move keeps its old canonical URL: a lookup must try the
+    same path on every domain of the publisher, except those with another URL layout."""
+    found = resolver.lookup_urls("http://www.southfront.org/some-article/?utm_source=x")
+    assert found[0] == "http://www.southfront.org/some-article/?utm_source=x"
+    assert found[1] == "https://southfront.press/some-article/"
+    assert "https://southfront.org/some-article/" in found
+    assert "https://southfront.com/some-article/" in found
+    assert len(found) == len(set(found))
+    assert resolver.lookup_urls("https://foreign.example/x?utm_source=y") == [
+        "https://foreign.example/x?utm_source=y",
+        "https://foreign.example/x",
+    ]
