@@ -101,14 +101,16 @@ async def _fetch_page(url: str, publisher: Publisher, deps: Deps) -> Answer:
     path on the canonical domain; a page no domain of its publisher serves any more may come
     from a web archive (when one is configured)."""
     first = url
-    if _host_status(publisher, deps.resolver.resolve(url).domain) in ("blocked", "dead"):
-        first = same_scheme(deps.resolver.failover_urls(url)[0], url)
+    domain = deps.resolver.resolve(url).domain
+    home = same_scheme(deps.resolver.failover_urls(url)[0], url)
+    if _host_status(publisher, domain) in ("blocked", "dead"):
+        first = home
     try:
         try:
             return await _fetch_live(first, url, publisher, deps)
         except FetchError as exc:
-            home = same_scheme(deps.resolver.failover_urls(url)[0], url)
-            if exc.reason not in _NOT_HERE or home in (first, exc.url):
+            on_old_domain = _host_status(publisher, domain) is not None
+            if exc.reason not in _NOT_HERE or not on_old_domain or home in (first, exc.url):
                 raise
             try:
                 answer = await _fetch_live(home, url, publisher, deps)
