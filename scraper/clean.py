@@ -23,10 +23,18 @@ def clean_text(text: str, publisher: Publisher, learned: frozenset[str] = frozen
 
 
 def page_text(
-    body: bytes | str, url: str, publisher: Publisher, learned: frozenset[str] = frozenset()
+    body: bytes | str,
+    url: str,
+    publisher: Publisher,
+    learned: frozenset[str] = frozenset(),
+    charset: str | None = None,
 ) -> tuple[Extraction, str]:
-    """Extract a page and remove the publisher's boilerplate from its text."""
-    extraction = extract(body, url, rules=rules_for(publisher))
+    """Extract a page and remove the publisher's boilerplate from its text.
+
+    ``charset`` is the HTTP ``Content-Type`` charset the page was served with (the crawl passes
+    the live response's, ``reextract`` the stored one's), so both decode the bytes alike.
+    """
+    extraction = extract(body, url, rules=rules_for(publisher), charset=charset)
     return extraction, clean_text(extraction.text, publisher, learned)
 
 

@@ -17,6 +17,7 @@ from scraper.domains import evidence as moves
 from scraper.errors import ExtractError, FetchError
 from scraper.extract import Extraction
 from scraper.extract.language import detect_language
+from scraper.feeds.encoding import header_charset
 from scraper.fetch.failover import FAILOVER_REASONS, Answer, fetch_with_failover, same_scheme
 from scraper.models import (
     ArticleDraft,
@@ -167,7 +168,8 @@ async def _pooled_page_text(
     if deps.extractor is None:
         return None
     learned = deps.learned.get(publisher.id, frozenset())
-    return await deps.extractor.page_text(page.body, page.final_url, publisher, learned)
+    charset = header_charset(page.headers)
+    return await deps.extractor.page_text(page.body, page.final_url, publisher, learned, charset)
 
 
 def _from_page(
@@ -180,7 +182,9 @@ def _from_page(
 ) -> ArticleDraft:
     page = answer.result
     learned = deps.learned.get(publisher.id, frozenset())
-    extraction, text = extracted or page_text(page.body, page.final_url, publisher, learned)
+    extraction, text = extracted or page_text(
+        page.body, page.final_url, publisher, learned, header_charset(page.headers)
+    )
     if not text.strip():
         raise ExtractError(page.final_url, "empty_text", "no article text found on the page")
     urls: list[tuple[str, UrlSource]] = [(item.url, "feed")]

@@ -48,7 +48,12 @@ class ExtractPool:
         self._started = False  # workers start on the first page: a re-poll of 304s needs none
 
     async def page_text(
-        self, body: bytes | str, url: str, publisher: Publisher, learned: frozenset[str]
+        self,
+        body: bytes | str,
+        url: str,
+        publisher: Publisher,
+        learned: frozenset[str],
+        charset: str | None = None,
     ) -> tuple[Extraction, str]:
         """:func:`scraper.clean.page_text`, in a worker process when there is a pool."""
         if not self._started and self.workers > 0:
@@ -57,15 +62,15 @@ class ExtractPool:
                 self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm
             )
         if self._executor is None:
-            return page_text(body, url, publisher, learned)
+            return page_text(body, url, publisher, learned, charset)
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
-                self._executor, page_text, body, url, publisher, learned
+                self._executor, page_text, body, url, publisher, learned, charset
             )
         except BrokenProcessPool:  # a worker died (OOM killer…): finish the crawl inline
             self._executor = None
-            return page_text(body, url, publisher, learned)
+            return page_text(body, url, publisher, learned, charset)
 
     def close(self) -> None:
         if self._executor is not None:

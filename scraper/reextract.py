@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from scraper.clean import page_text
 from scraper.config import Config
 from scraper.errors import ConfigError
+from scraper.feeds.encoding import header_charset
 from scraper.settings import Settings
 from scraper.store.archive import Archive, ArticleFilter
 
@@ -48,7 +49,11 @@ def reextract(
             learned |= archive.learned_boilerplate(
                 [publisher.id], settings.boilerplate_min_articles, settings.boilerplate_min_share
             )
-        _, text = page_text(stored.page.body, stored.page.url, publisher, learned[publisher.id])
+        # The stored headers are the ones the page was served with: decode it as the crawl did.
+        charset = header_charset(stored.page.headers)
+        _, text = page_text(
+            stored.page.body, stored.page.url, publisher, learned[publisher.id], charset
+        )
         if not text.strip():
             summary.skip("empty_text")  # never replace an article's text with nothing
         elif archive.replace_text(stored.article_id, text) == "updated":

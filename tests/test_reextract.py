@@ -11,7 +11,7 @@ from warcio.archiveiterator import ArchiveIterator
 from scraper.config import Config, parse_config
 from scraper.crawl import crawl
 from scraper.demo.site import demo_config_text, load_site
-from scraper.demo.web import LocalWeb
+from scraper.demo.web import LocalWeb, Resource
 from scraper.query.warc import write_warc
 from scraper.reextract import reextract
 from scraper.settings import Settings
@@ -31,11 +31,12 @@ def config_with(**lakeside: object) -> Config:
     return parse_config(data, Path("demo.toml"))
 
 
-def crawled(database_url: str, **settings: object) -> Archive:
+def crawled(database_url: str, site: dict[str, dict[str, Resource]] | None = None,
+            **settings: object) -> Archive:  # fmt: skip
     config = config_with()
     archive = open_archive(database_url, auto_upgrade=True)
     archive.sync_config(config)
-    with LocalWeb(load_site()) as web:
+    with LocalWeb(site or load_site()) as web:
         options = {"database_url": database_url, **settings}
         asyncio.run(
             crawl(Settings(**options), config, archive, archive.feed_refs(), proxy=web.proxy_url)  # type: ignore[arg-type]
@@ -102,3 +103,29 @@ def test_warc_export_holds_every_page_and_its_text(tmp_path: Path) -> None:
     by_url = {url: body for kind, url, body in responses}
     assert b"School Board Weighs Later Start Times" in by_url[SCHOOLS]
     assert any(VOTE.encode() in body for _, url, body in metadata if url == SCHOOLS)
+
+
+FRENCH = "Le conseil votera en mai, après l’été, à la mairie."
+
+
+def latin1_site() -> dict[str, dict[str, Resource]]:
+    """The demo site with the schools page in windows-1252, declared only by its HTTP header."""
+    site = load_site()
+    pages = site["lakeside-courier.example"]
+    path = SCHOOLS.split(".example", 1)[1]
+    html = pages[path].body.decode().replace(VOTE, FRENCH)
+    html = html.replace('<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />', "")
+    pages[path] = Resource(html.encode("cp1252"), "text/html; charset=ISO-8859-1")
+    return site
+
+
+def test_crawl_and_reextract_decode_with_the_stored_http_charset(tmp_path: Path) -> None:
+    archive = crawled(f"sqlite:///{tmp_path}/a.db", site=latin1_site())
+    stored = archive.find([SCHOOLS])
+    assert stored is not None and FRENCH in stored.text
+    page = next(p for p in archive.pages(ArticleFilter()) if p.article_id == stored.id)
+    assert "charset=ISO-8859-1" in page.page.headers["content-type"]
+    summary = reextract(archive, config_with(), ArticleFilter(publishers=("lakeside",)))
+    assert summary.updated == 0  # same bytes, same headers: the same text, no mojibake revision
+    again = archive.get(stored.id)
+    assert again is not None and FRENCH in again.text

@@ -17,12 +17,13 @@ from scraper.query.contract import iso
 @click.command("extract")
 @click.argument("source", type=click.File("rb"), default="-", metavar="[FILE|-]")
 @click.option("--url", help="The page's URL (resolves relative links, URL dates).")
+@click.option("--charset", help="The charset the server's Content-Type named (it outranks <meta>).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def extract_command(source: Any, url: str | None, fmt: str) -> None:
+def extract_command(source: Any, url: str | None, charset: str | None, fmt: str) -> None:
     """Extract the article text and metadata of one saved HTML page."""
     from scraper.extract import extract
 
-    result = extract(source.read(), url)
+    result = extract(source.read(), url, charset=charset)
     if fmt == "text":
         click.echo(result.text)
         return

@@ -16,10 +16,10 @@ _JSONLD_MIN_CHARS = 200
 _JSONLD_RATIO = 3.0
 
 
-def _as_text(html: str | bytes, max_bytes: int) -> str:
+def _as_text(html: str | bytes, max_bytes: int, charset: str | None) -> str:
     cut = dom.truncate(html, max_bytes)
     if isinstance(cut, bytes):
-        return decode_html(cut)
+        return decode_html(cut, charset)
     return cut
 
 
@@ -52,9 +52,13 @@ def _jsonld_paragraphs(page: metadata.PageMeta, found: list[str]) -> list[str]:
 
 
 def _extract(
-    html: str | bytes, url: str | None, selected: ExtractRules, max_bytes: int
+    html: str | bytes,
+    url: str | None,
+    selected: ExtractRules,
+    max_bytes: int,
+    charset: str | None = None,
 ) -> Extraction:
-    source = _as_text(html, max_bytes)
+    source = _as_text(html, max_bytes, charset)
     tree = dom.parse(source)
     page = metadata.collect(tree, source)
     heading = metadata.title_heading(tree, page)
@@ -87,15 +91,19 @@ def extract(
     *,
     rules: ExtractRules | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    charset: str | None = None,
 ) -> Extraction:
     """Extract the article text and metadata of one page.
 
-    ``html`` may be bytes (decoded with :func:`decode_html`) or text. Input
-    beyond ``max_bytes`` is ignored. Never raises: on hopeless input the result
-    has empty text.
+    ``html`` may be bytes (decoded with :func:`decode_html`) or text. ``charset``
+    is the one the HTTP ``Content-Type`` header named, if any: it is the
+    server's word on the bytes and, after a byte-order mark, outranks the page's
+    own ``<meta>`` (many pages declare nothing and only the header says
+    Latin-1). Ignored for text input. Input beyond ``max_bytes`` is ignored.
+    Never raises: on hopeless input the result has empty text.
     """
     try:
-        return _extract(html, url, rules or _NO_RULES, max_bytes)
+        return _extract(html, url, rules or _NO_RULES, max_bytes, charset)
     except Exception:  # extraction is best effort by contract
         return Extraction()
 

@@ -47,7 +47,10 @@ def codec_name(label: str | None) -> str | None:
 
 
 def header_charset(headers: Mapping[str, str]) -> str | None:
-    match = _CHARSET_PARAM.search(headers.get("content-type", ""))
+    """The ``charset`` parameter of ``Content-Type`` (header name matched in any case: the
+    fetcher lower-cases names, but stored or imported headers may not be)."""
+    value = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    match = _CHARSET_PARAM.search(value)
     return match.group(1) if match else None
 
 

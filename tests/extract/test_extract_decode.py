@@ -52,3 +52,32 @@ def test_unknown_charset_label_is_ignored() -> None:
 
 def test_empty() -> None:
     assert decode_html(b"") == ""
+
+
+# A French page in windows-1252 with no <meta charset>: only the HTTP header says what it is.
+FRENCH = "Il fait très chaud à Paris cet été, et l’on cherche l’ombre près de la Seine."
+UNDECLARED = f"<html><body><article><p>{FRENCH}</p></article></body></html>".encode("cp1252")
+
+
+def test_extract_uses_the_http_charset() -> None:
+    assert FRENCH in extract(UNDECLARED, charset="windows-1252").text
+
+
+def test_latin1_and_ascii_labels_mean_windows_1252() -> None:
+    # WHATWG: "ISO-8859-1", "latin1" and "us-ascii" all decode as windows-1252, so 0x92 is "’".
+    for label in ("ISO-8859-1", "latin1", "us-ascii"):
+        assert FRENCH in extract(UNDECLARED, charset=label).text, label
+
+
+def test_http_charset_outranks_meta() -> None:
+    raw = f'<meta charset="koi8-r"><p>{FRENCH}</p>'.encode("cp1252")
+    assert FRENCH in decode_html(raw, "iso-8859-1")
+
+
+def test_bom_outranks_http_charset() -> None:
+    raw = codecs.BOM_UTF8 + f"<p>{FRENCH}</p>".encode()
+    assert FRENCH in extract(raw, charset="iso-8859-1").text
+
+
+def test_charset_is_ignored_for_text_input() -> None:
+    assert FRENCH in extract(f"<p>{FRENCH}</p>", charset="koi8-r").text
