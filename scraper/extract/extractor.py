@@ -64,7 +64,7 @@ def _extract(
     heading = metadata.title_heading(tree, page)
     h1 = metadata.heading_text(heading) if heading is not None else None
     rules.drop_nodes(tree, selected.drop_selectors)
-    title = metadata.title(page, h1)
+    title = metadata.title(page, h1, url)
     authors = metadata.authors(page)
     paragraphs = _jsonld_paragraphs(page, _body_paragraphs(tree, heading, selected))
     paragraphs = furniture.strip_furniture(paragraphs, (title, h1), authors)

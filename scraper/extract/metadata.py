@@ -8,9 +8,10 @@ and other ``<meta>`` tags, then the visible DOM (``<title>``, ``<h1>``,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -20,7 +21,10 @@ from scraper.extract.dates import date_from_url, parse_date
 
 _MAX_META = 300
 _WORDS = re.compile(r"\w+")
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»«/]|::)\s+")
+_TITLE_SEPARATORS = re.compile(r"(\s+(?:[|\-–—:·•»«/]|::)\s+)")
+# Host labels that are not the site's name ("www.", "m.") and second-level domains ("co.uk").
+_HOST_PREFIXES = frozenset({"www", "www1", "www2", "m", "amp", "mobile", "edition"})
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "or", "ne", "go"})
 _MAX_TAGS = 30
 
 _PUBLISHED_KEYS = (
@@ -118,35 +122,105 @@ def _dom_dates(tree: LexborHTMLParser) -> list[str]:
     return values
 
 
-def strip_site_name(title: str, site_name: str | None = None) -> str:
-    """Drop a " | Site name" / "Site - " affix, keeping the longest segment."""
+def _title_parts(title: str) -> list[str]:
+    """``title`` split at spaced separators, separators kept at the odd indexes."""
+    return _TITLE_SEPARATORS.split(" ".join(title.split()))
+
+
+def _host_names(url: str | None) -> list[str]:
+    """Names a site goes by in its host: "lemonde.fr" and "lemonde" for www.lemonde.fr,
+    "bbc.co.uk" and "bbc" for www.bbc.co.uk (so "Le Monde", "BBC" are recognised)."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = [label for label in host.split(".") if label]
+    while len(labels) > 2 and labels[0] in _HOST_PREFIXES:
+        labels = labels[1:]
+    if len(labels) < 2:
+        return []
+    second_level = len(labels) > 2 and labels[-2] in _SECOND_LEVEL
+    return [".".join(labels), labels[-3] if second_level else labels[-2]]
+
+
+def strip_site_name(title: str, site_names: Iterable[str] = (), heading: str | None = None) -> str:
+    """``title`` without a leading or trailing part that is the site's name.
+
+    Spaced dashes and colons are punctuation inside headlines too ("Guerre en Ukraine : les
+    pourparlers…", "Ukraine – Russia talks…"), so only a part known to be the site's goes: one
+    equal to one of ``site_names`` (og:site_name, publisher, host; compared on letters and
+    digits), or the shorter side of a split whose other side is the page's own ``heading``.
+    """
+    pieces = _title_parts(title)
+    parts = pieces[::2]
+    names = {_folded(n) for n in site_names} - {""}
+    start, end = 0, len(parts)
+    while end - start > 1 and _folded(parts[start]) in names:
+        start += 1
+    while end - start > 1 and _folded(parts[end - 1]) in names:
+        end -= 1
+    if heading:
+        first, last = _heading_side(parts[start:end], _folded(heading))
+        start, end = start + first, start + last
+    return "".join(pieces[2 * start : 2 * end - 1])
+
+
+def _heading_side(parts: list[str], heading: str) -> tuple[int, int]:
+    """The run of leading or trailing ``parts`` that spells ``heading``, when it is the longer
+    side (a site-name ``<h1>`` must not win over the headline); else all of them."""
+    for cut in range(1, len(parts)):
+        for start, end in ((0, cut), (cut, len(parts))):
+            kept = parts[start:end]
+            dropped = parts[:start] + parts[end:]
+            if _folded("".join(kept)) == heading and sum(map(len, kept)) > sum(map(len, dropped)):
+                return start, end
+    return 0, len(parts)
+
+
+def guess_without_site_name(title: str) -> str:
+    """A ``<title>`` with no known site name: drop the affix a template most likely added.
+
+    See :func:`_longest_part`. Only for ``<title>``, which nearly always carries the site's
+    name; a spaced colon is not taken as a separator here: it is far more often a headline's own
+    punctuation than a template's.
+    """
     title = " ".join(title.split())
-    parts = _TITLE_SEPARATORS.split(title)
+    if all(sep.strip() == ":" for sep in _TITLE_SEPARATORS.findall(title)):
+        return title
+    return _longest_part(title)
+
+
+def _longest_part(title: str) -> str:
+    """The longest part when it is most of the title (or there are 3+ parts), else the first."""
+    title = " ".join(title.split())
+    parts = _title_parts(title)[::2]
     if len(parts) < 2:
         return title
-    if site_name:
-        kept = [p for p in parts if p.strip().casefold() != site_name.strip().casefold()]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept) if len(kept) > 1 else kept[0]
     longest = max(parts, key=len)
-    # Only strip when the remainder is clearly the article title, not a subtitle.
     return longest if len(longest) >= 0.5 * len(title) or len(parts) > 2 else parts[0]
 
 
-def title(page: PageMeta, h1: str | None) -> str | None:
+def _site_names(page: PageMeta, url: str | None) -> list[str]:
+    names = [page.meta.get(k) for k in ("og:site_name", "application-name", "twitter:site")]
+    names.append(jsonld.text_value(page.article.get("publisher")))
+    found = [n.lstrip("@") for n in names if n]  # twitter:site is "@handle"
+    return found + _host_names(url)
+
+
+def title(page: PageMeta, h1: str | None, url: str | None = None) -> str | None:
     """og:title / JSON-LD headline / h1, falling back to ``<title>`` without the site name."""
-    site = page.meta.get("og:site_name") or jsonld.text_value(page.article.get("publisher"))
+    site = _site_names(page, url)
     for raw in (
         page.meta.get("og:title"),
         jsonld.text_value(page.article.get("headline")),
         page.meta.get("twitter:title"),
     ):
         if raw:
-            return strip_site_name(raw, site) or None
+            return strip_site_name(raw, site, h1) or None
     if h1 and page.title_tag and h1.casefold() in page.title_tag.casefold():
         return h1
     if page.title_tag:
-        return strip_site_name(page.title_tag, site) or None
+        stripped = strip_site_name(page.title_tag, site)
+        if stripped == " ".join(page.title_tag.split()):
+            stripped = guess_without_site_name(stripped)
+        return stripped or None
     return h1
 
 
@@ -259,7 +333,7 @@ def title_heading(tree: LexborHTMLParser, page: PageMeta) -> LexborNode | None:
     one merely contained in it: the site name is often an ``<h1>`` of its own.
     """
     titles = [t for t in (page.meta.get("og:title"), page.title_tag) if t]
-    exact = {_folded(v) for t in titles for v in (t, strip_site_name(t))}
+    exact = {_folded(v) for t in titles for v in (t, _longest_part(t))}
     headings = tree.css("h1, h2, h3")[:40]
     texts = [heading_text(node) for node in headings]
     for node, text in zip(headings, texts, strict=True):

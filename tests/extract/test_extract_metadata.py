@@ -52,6 +52,79 @@ def test_strip_site_name_keeps_hyphenated_titles() -> None:
     assert strip_site_name("Covid-19 cases fall") == "Covid-19 cases fall"
 
 
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Guerre en Ukraine : les pourparlers de paix échouent à Genève",  # French spaced colon
+        "Ukraine – Russia talks collapse after three days",
+        "Budget vote - what happens next for the council",
+    ],
+)
+def test_og_title_is_not_cut_where_no_part_is_the_site(headline: str) -> None:
+    head = f'<meta property="og:title" content="{headline}">'
+    head += '<meta property="og:site_name" content="Le Courrier">'
+    assert (
+        extract(page(head, f"<h1>{headline}</h1>{PROSE}"), "https://courrier.example/a").title
+        == headline
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "url", "expected"),
+    [
+        (
+            "Talks collapse in Geneva - Le Monde",
+            "https://www.lemonde.fr/a",
+            "Talks collapse in Geneva",
+        ),
+        (
+            "BBC | Talks collapse in Geneva",
+            "https://www.bbc.co.uk/news/1",
+            "Talks collapse in Geneva",
+        ),
+        (
+            "Talks collapse : Geneva | Courrier.example",
+            "https://courrier.example/a",
+            "Talks collapse : Geneva",
+        ),
+    ],
+)
+def test_og_title_site_name_known_from_the_host(raw: str, url: str, expected: str) -> None:
+    head = f'<meta property="og:title" content="{raw}">'
+    assert extract(page(head), url).title == expected
+
+
+def test_og_title_affix_dropped_when_the_heading_is_the_rest() -> None:
+    head = '<meta property="og:title" content="Council approves the budget | Opinion | Planet">'
+    body = f"<h1>Council approves the budget</h1>{PROSE}"
+    assert extract(page(head, body), "https://n.example/a").title == "Council approves the budget"
+
+
+def test_strip_site_name_only_strips_known_names() -> None:
+    assert (
+        strip_site_name("Guerre en Ukraine : la paix", ["Le Monde"])
+        == "Guerre en Ukraine : la paix"
+    )
+    assert strip_site_name("Le Monde : la paix en Ukraine", ["LE MONDE"]) == "la paix en Ukraine"
+    assert strip_site_name("The Planet - A - B", ["the planet"]) == "A - B"
+    assert strip_site_name("Planet | Planet", ["Planet"]) == "Planet"  # never nothing
+
+
+def test_a_site_name_heading_does_not_replace_the_headline() -> None:
+    # The logo <h1> "Planet" is shorter than the rest: it is not taken as the headline.
+    assert strip_site_name("Planet - Council approves the budget", heading="Planet") == (
+        "Planet - Council approves the budget"
+    )
+    assert strip_site_name(
+        "Council approves the budget - Planet", heading="Council approves the budget"
+    ) == ("Council approves the budget")
+
+
+def test_title_tag_colon_is_headline_punctuation() -> None:
+    title = "<title>Guerre en Ukraine : les pourparlers échouent</title>"
+    assert extract(page(title)).title == "Guerre en Ukraine : les pourparlers échouent"
+
+
 def test_jsonld_metadata() -> None:
     head = """<script type="application/ld+json">
     {"@graph": [{"@type": "WebSite", "name": "Planet"},
