@@ -19,6 +19,7 @@ _ARTICLE_TYPES = frozenset(
         "review", "webpage", "creativework",
     }
 )  # fmt: skip
+_NESTING_KEYS = ("@graph", "mainEntity", "mainEntityOfPage")
 _MAX_SCRIPT_CHARS = 1_000_000
 _MAX_BLOCKS = 20
 _WRAPPERS = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$|;\s*$")
@@ -33,6 +34,8 @@ def _loads(text: str) -> Any:
 
 
 def _flatten(value: Any, depth: int = 0) -> Iterator[JsonObject]:
+    """Objects of a block: ``@graph`` members and, since a ``WebPage`` often wraps the article,
+    the typed objects nested as its ``mainEntity`` / ``mainEntityOfPage``."""
     if depth > 4:
         return
     if isinstance(value, list):
@@ -40,9 +43,16 @@ def _flatten(value: Any, depth: int = 0) -> Iterator[JsonObject]:
             yield from _flatten(item, depth + 1)
     elif isinstance(value, dict):
         yield value
-        graph = value.get("@graph")
-        if graph is not None:
-            yield from _flatten(graph, depth + 1)
+        for key in _NESTING_KEYS:
+            nested = value.get(key)
+            if nested is not None and (key == "@graph" or _typed(nested)):
+                yield from _flatten(nested, depth + 1)
+
+
+def _typed(value: Any) -> bool:
+    """Whether ``value`` (or any item of it) is an object of its own, not a bare reference."""
+    items = value if isinstance(value, list) else [value]
+    return any(isinstance(item, dict) and "@type" in item for item in items)
 
 
 def objects(tree: LexborHTMLParser) -> list[JsonObject]:
@@ -63,15 +73,39 @@ def types_of(obj: JsonObject) -> set[str]:
 
 
 def article(objs: list[JsonObject]) -> JsonObject | None:
-    """The object describing the page's article, preferring specific article types."""
+    """The object describing the page's article, preferring specific article types, with its
+    ``{"@id": …}`` references resolved (see :func:`resolve_references`)."""
     best: JsonObject | None = None
     for obj in objs:
         kinds = types_of(obj)
         if kinds & _ARTICLE_TYPES - {"webpage", "creativework"}:
-            return obj
+            return resolve_references(obj, objs)
         if best is None and (kinds & _ARTICLE_TYPES or "headline" in obj):
             best = obj
-    return best
+    return resolve_references(best, objs) if best is not None else None
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, dict) and "@id" in value and set(value) <= {"@id", "@type"}
+
+
+def resolve_references(obj: JsonObject, objs: list[JsonObject]) -> JsonObject:
+    """``obj`` with each field that is only an ``{"@id": …}`` reference replaced by the object of
+    that ``@id`` found on the page. Yoast and other generators put the author (and publisher)
+    in ``@graph`` once and point at it from the article; without this the author is a URL.
+    """
+    by_id = {o["@id"]: o for o in objs if isinstance(o.get("@id"), str) and not _is_reference(o)}
+    if not by_id:
+        return obj
+
+    def resolved(value: Any) -> Any:
+        if isinstance(value, list):
+            return [resolved(item) for item in value]
+        if _is_reference(value) and isinstance(value["@id"], str):
+            return by_id.get(value["@id"], value)
+        return value
+
+    return {key: resolved(value) for key, value in obj.items()}
 
 
 def text_value(value: Any) -> str | None:

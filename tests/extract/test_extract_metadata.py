@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -141,6 +142,53 @@ def test_jsonld_metadata() -> None:
     assert result.section == "Politics"
 
 
+def _ld(obj: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def test_jsonld_author_given_as_an_id_reference() -> None:
+    # Yoast writes the Person once in @graph (here in a second block) and points at it.
+    person = "https://planet.example/#/schema/person/1"
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebPage", "@id": "https://planet.example/a"},
+            {
+                "@type": "NewsArticle",
+                "headline": "Council approves the budget",
+                "author": [{"@id": person}, {"@id": "https://planet.example/#missing"}],
+                "publisher": {"@id": "https://planet.example/#org"},
+                "mainEntityOfPage": {"@id": "https://planet.example/a"},
+            },
+            {"@type": "Organization", "@id": "https://planet.example/#org", "name": "Planet"},
+        ],
+    }
+    head = _ld(graph) + _ld({"@type": "Person", "@id": person, "name": "Lois Lane"})
+    head += '<meta property="og:title" content="Council approves the budget | Planet">'
+    result = extract(page(head))
+    assert result.authors == ("Lois Lane",)  # the unresolvable reference is no name
+    assert result.title == "Council approves the budget"  # publisher name resolved too
+
+
+@pytest.mark.parametrize("key", ["mainEntity", "mainEntityOfPage"])
+def test_jsonld_article_nested_in_a_webpage(key: str) -> None:
+    article = {
+        "@type": "NewsArticle",
+        "headline": "Council approves the budget",
+        "author": {"@type": "Person", "name": "Lois Lane"},
+        "datePublished": "2024-05-06T07:08:09+02:00",
+    }
+    head = _ld({"@context": "https://schema.org", "@type": "WebPage", key: article})
+    result = extract(page(head))
+    assert result.authors == ("Lois Lane",)
+    assert result.published_at == datetime(2024, 5, 6, 5, 8, 9, tzinfo=UTC)
+
+
+def test_jsonld_surname_particle_is_kept() -> None:
+    head = _ld({"@type": "NewsArticle", "headline": "Budget", "author": {"name": "Di Wu"}})
+    assert extract(page(head)).authors == ("Di Wu",)
+
+
 def test_broken_jsonld_is_ignored() -> None:
     head = '<script type="application/ld+json">{"headline": "x",,}</script><title>Fine</title>'
     assert extract(page(head)).title == "Fine"
@@ -201,6 +249,17 @@ def test_parse_date(value: str, expected: datetime | None) -> None:
         (["https://facebook.com/janedoe", "Jane Doe"], ("Jane Doe",)),
         (["Posted by: Jane Doe, Staff Writer"], ("Jane Doe",)),
         ([""], ()),
+        # "by" in other languages goes before a name; as a surname particle it stays.
+        (["Von Anna Schmidt und Max Müller"], ("Anna Schmidt", "Max Müller")),
+        (["Par Jean Dupont"], ("Jean Dupont",)),
+        (["Por: María López"], ("María López",)),
+        (["Door Jan de Vries"], ("Jan de Vries",)),
+        (["Av Lars Olsen"], ("Lars Olsen",)),
+        (["di Mario Rossi"], ("Mario Rossi",)),
+        (["Di Wu"], ("Di Wu",)),
+        (["Di Maio"], ("Di Maio",)),
+        (["Von der Leyen"], ("Von der Leyen",)),
+        (["Paris Hilton", "Avery Smith"], ("Paris Hilton", "Avery Smith")),
     ],
 )
 def test_clean_authors(values: list[str], expected: tuple[str, ...]) -> None:
