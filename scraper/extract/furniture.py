@@ -30,6 +30,11 @@ _QUOTES = str.maketrans(
     {"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"}
 )
 _WORD = re.compile(r"[^\W\d_]+|\d+")
+# "By" in German, French, Spanish/Portuguese, Dutch, Scandinavian and Italian bylines. These are
+# surname particles too ("Di Maio"), hence the extra evidence asked for in _foreign_by.
+_FOREIGN_BY = re.compile(r"^\s*(?:von|par|por|door|av|di)\b\s*:?\s*", re.IGNORECASE)
+# "and" and name particles in those languages, joining the names of one byline.
+_FOREIGN_JOINERS = frozenset({"und", "et", "y", "e", "en", "og", "och", "du", "del", "dos"})
 _BY = re.compile(
     r"^\s*(?:(?:posted|written|reported|published|words|story|photos?)\s+)?by\b\s*:?\s*",
     re.IGNORECASE,
@@ -61,10 +66,23 @@ def _without_name_run(words: list[str]) -> list[str]:
     """Drop the name-like run (capitalised words, joiners) that follows a leading "By"."""
     taken = 0
     for word in words:
-        if taken >= _MAX_NAME_WORDS or not (word[:1].isupper() or word.lower() in _NAME_JOINERS):
+        joiner = word.lower() in _NAME_JOINERS or word.lower() in _FOREIGN_JOINERS
+        if taken >= _MAX_NAME_WORDS or not (word[:1].isupper() or joiner):
             break
         taken += 1
     return words[taken:]
+
+
+def _foreign_by(text: str, known: bool) -> re.Match[str] | None:
+    """A leading non-English "by" ("Von", "Par", "Por", "Door", "Av", "Di"), when it is one: a
+    known author's name was removed from the line, or a name of two or more capitalised words
+    follows ("Von Anna Schmidt", not the surname "Di Maio")."""
+    match = _FOREIGN_BY.match(text)
+    if match is None or known:
+        return match
+    words = _WORD.findall(text[match.end() :])
+    named = bool(words) and words[0][:1].isupper()
+    return match if named and len(words) - len(_without_name_run(words)) >= 2 else None
 
 
 def is_byline(paragraph: str, authors: Sequence[str] = ()) -> bool:
@@ -75,7 +93,7 @@ def is_byline(paragraph: str, authors: Sequence[str] = ()) -> bool:
     for name in authors:
         if len(name) >= 3:
             text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
-    by = _BY.match(text)
+    by = _BY.match(text) or _foreign_by(text, known=text != paragraph)
     words = _WORD.findall(text[by.end() :] if by else text)
     if by:
         words = _without_name_run(words)
