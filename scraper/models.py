@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from scraper.errors import ParseError
 
 UrlSource = Literal["feed", "redirect", "canonical", "alias", "guid", "requested", "archive"]
 TextSource = Literal["feed", "page", "summary", "archive"]
@@ -89,6 +92,8 @@ class ParsedFeed:
     items: tuple[FeedItem, ...]
     bozo_reason: str | None = None
     self_link: str | None = None  # atom:link rel="self": where the feed says it lives
+    # Items that could not be used (no http(s) link): each a ParseError for the feed's URL.
+    skipped: tuple[ParseError, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

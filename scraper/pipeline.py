@@ -82,10 +82,16 @@ async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
         return outcome
     try:
         parsed = parse_feed(
-            result.body, result.final_url, result.headers, max_items=deps.settings.feed_items_limit
+            result.body,
+            result.final_url,
+            result.headers,
+            max_items=deps.settings.feed_items_limit,
+            max_bytes=deps.settings.max_feed_bytes,
         )
     except ParseError as exc:
         return await _feed_failed(outcome, "parse", exc, deps, result.status)
+    for skipped in parsed.skipped:  # an unusable item costs only itself, and is said
+        outcome.fail("item", skipped, skipped.url)
     outcome.item_dates = tuple(i.published_at for i in parsed.items if i.published_at)
     outcome.ttl_s = feed_ttl_seconds(result.body)
     transient = await _archive_items(parsed.items, outcome, deps)

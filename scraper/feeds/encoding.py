@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
@@ -97,14 +98,39 @@ def _detect(body: bytes) -> str:
     return codec_name(best.encoding if best else None) or "utf-8"
 
 
-def as_utf8(text: str, headers: Mapping[str, str]) -> tuple[bytes, dict[str, str]]:
-    """UTF-8 bytes with a truthful XML declaration, and headers whose charset agrees."""
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """How the text handed to feedparser differs at its start from the feed as served: leading
+    blank lines dropped, a declaration replaced or added on what becomes line 1. Without this a
+    parser error points into text the feed never had ("1:38", just past our declaration)."""
+
+    lines: int = 0  # lines removed before the declaration
+    columns: int = 0  # characters added to line 1 (negative: removed)
+
+    def original(self, line: int, column: int) -> tuple[int, int]:
+        """The feed's own (line, column) for a position in the handed text."""
+        if line != 1:
+            return line + self.lines, column
+        return 1 + self.lines, max(column - self.columns, 0)
+
+
+def as_utf8(text: str, headers: Mapping[str, str]) -> tuple[bytes, dict[str, str], Shift]:
+    """UTF-8 bytes with a truthful XML declaration, headers whose charset agrees, and the
+    :class:`Shift` that maps parser positions back to the feed's own."""
     text = text.lstrip("\ufeff")
-    if _XML_DECLARATION_TEXT.match(text):
-        text = _XML_DECLARATION_TEXT.sub(UTF8_DECLARATION, text.lstrip(), count=1)
+    declared = _XML_DECLARATION_TEXT.match(text)
+    if declared:
+        stripped = text.lstrip()
+        lead = text[: len(text) - len(stripped)]
+        indent = len(lead) - (lead.rfind("\n") + 1)
+        old = _XML_DECLARATION_TEXT.match(stripped)
+        old_len = old.end() if old else 0
+        shift = Shift(lead.count("\n"), len(UTF8_DECLARATION) - old_len - indent)
+        text = _XML_DECLARATION_TEXT.sub(UTF8_DECLARATION, stripped, count=1)
     else:
+        shift = Shift(0, len(UTF8_DECLARATION))
         text = UTF8_DECLARATION + text
     fixed = dict(headers)
     media = fixed.get("content-type", "").split(";", 1)[0].strip() or "application/xml"
     fixed["content-type"] = f"{media}; charset=utf-8"
-    return text.encode("utf-8", errors="replace"), fixed
+    return text.encode("utf-8", errors="replace"), fixed, shift

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,8 @@ def load(name: str) -> bytes:
 def test_rss20_items_are_typed_and_links_absolute() -> None:
     feed = parse_feed(load("rss20.xml"), "https://example.com/feed/")
     assert feed.title == "Example Daily"
-    first, second = feed.items  # the item without any URL is dropped
+    first, second = feed.items  # the item without any URL is left out, and said
+    assert [skipped.reason for skipped in feed.skipped] == ["no_link"]
     assert first.url == "https://example.com/2025/03/28/first/"
     assert first.guid == "https://example.com/?p=1"
     assert first.title == "First & foremost"
@@ -86,3 +88,103 @@ def test_atom_self_link_says_where_the_feed_lives() -> None:
         b'<entry><title>E</title><link href="https://new.example/e"/><id>e</id></entry></feed>'
     )
     assert parse_feed(body, "https://old.example/feed").self_link == "https://new.example/feed.atom"
+
+
+def rss(items: str, prolog: str = '<?xml version="1.0" encoding="utf-8"?>') -> bytes:
+    return (
+        f'{prolog}<rss version="2.0"><channel><title>T</title>'
+        f"<link>https://example.com/</link>{items}</channel></rss>"
+    ).encode()
+
+
+LINKED = "<item><title>Linked</title><link>https://example.com/a</link></item>"
+
+
+def test_unusable_items_are_reported_not_dropped() -> None:
+    feed = parse_feed(
+        rss(
+            LINKED
+            + '<item><title>Linkless</title><guid isPermaLink="false">id-2</guid></item>'
+            + "<item><title>Script</title><link>javascript:alert(1)</link></item>"
+        ),
+        "https://example.com/feed",
+    )
+    assert [i.url for i in feed.items] == ["https://example.com/a"]
+    no_link, bad_link = feed.skipped
+    assert (no_link.reason, no_link.url) == ("no_link", "https://example.com/feed")
+    assert "Linkless" in no_link.message
+    assert bad_link.reason == "bad_link" and "javascript:" in bad_link.message
+
+
+def test_a_feed_of_only_unusable_items_is_still_a_feed() -> None:
+    feed = parse_feed(rss("<item><title>Linkless</title></item>"), "https://example.com/feed")
+    assert feed.items == () and [e.reason for e in feed.skipped] == ["no_link"]
+
+
+@pytest.mark.parametrize(
+    ("pub_date", "kept"),
+    [
+        ("Fri, 28 Mar 2025 23:00:00 GMT", True),  # hours ahead: a clock or time zone off
+        ("Mon, 03 Mar 2031 10:00:00 GMT", False),  # years ahead: wrong, so unknown
+        ("Sun, 30 Mar 2025 12:00:00 GMT", False),
+    ],
+)
+def test_publication_dates_in_the_future_are_unknown(pub_date: str, kept: bool) -> None:
+    item = f"<item><title>F</title><link>https://example.com/f</link><pubDate>{pub_date}</pubDate></item>"
+    now = datetime(2025, 3, 28, 12, 0, tzinfo=UTC)
+    (parsed,) = parse_feed(rss(item), "https://example.com/feed", now=now).items
+    assert (parsed.published_at is not None) == kept
+
+
+def test_gzip_body_without_content_encoding_is_inflated() -> None:
+    body = gzip.compress(rss(LINKED))
+    feed = parse_feed(body, "https://example.com/feed", {"Content-Type": "application/rss+xml"})
+    assert [i.title for i in feed.items] == ["Linked"]
+
+
+def test_gzip_body_inflates_only_up_to_the_cap() -> None:
+    with pytest.raises(ParseError) as err:
+        parse_feed(gzip.compress(rss(LINKED * 200)), "https://example.com/feed", max_bytes=4096)
+    assert err.value.reason == "too_large" and "gzip" in err.value.message
+
+
+def test_broken_gzip_body_says_so() -> None:
+    with pytest.raises(ParseError) as err:
+        parse_feed(gzip.compress(rss(LINKED))[:40], "https://example.com/feed")
+    assert err.value.reason == "not_a_feed" and "gzip" in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", "empty body"),
+        (b" \r\n\t", "empty body"),
+        (
+            b"<!-- cms --><!DOCTYPE html><html><head><title>Home &amp; News</title></head></html>",
+            "an HTML page (title 'Home & News'), not a feed",
+        ),
+        (b"<html><body>Maintenance</body></html>", "an HTML page, not a feed"),
+    ],
+)
+def test_not_a_feed_says_what_it_is(body: bytes, message: str) -> None:
+    with pytest.raises(ParseError) as err:
+        parse_feed(body, "https://example.com/feed")
+    assert (err.value.reason, err.value.message) == ("not_a_feed", message)
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        "",  # no declaration: the one handed to feedparser is not counted
+        '<?xml version="1.0" encoding="iso-8859-1" standalone="yes"?>',  # replaced, longer
+        '\n\n  <?xml version="1.0"?>\n',  # blank lines and indent before it, stripped
+    ],
+)
+def test_parse_errors_point_into_the_feed_as_served(prolog: str) -> None:
+    body = rss("<item><title>a & b</title><link>https://example.com/a</link></item>", prolog)
+    lines = body.decode().split("\n")
+    line = next(n for n, text in enumerate(lines, 1) if "& b" in text)
+    column = lines[line - 1].index("& b") + 1  # expat points just past the bare "&"
+    feed = parse_feed(body, "https://example.com/feed")
+    assert feed.bozo_reason is not None
+    assert feed.bozo_reason.endswith(f"at line {line}, column {column}")

@@ -10,6 +10,7 @@ The same web is served to ``scraper run`` in ``test_hostile_daemon.py`` (memory,
 from __future__ import annotations
 
 import asyncio
+import gzip
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,10 @@ CASES: dict[str, dict[str, int]] = {
     "error.example": {"fetch:http_5xx": 1},
     "busy.example": {"fetch:http_429": 1},
     "ssrf.example": {"page:blocked_address": len(SSRF_LINKS)},
+    # gzip sent as the body itself, without Content-Encoding: inflated, within the feed cap
+    "gzip-body.example": {},
+    "gzip-body-bomb.example": {"parse:too_large": 1},
+    "linkless.example": {"item:no_link": 1},  # the item is reported, the feed is fine
 }
 FAILED_FEEDS = {host for host, kinds in CASES.items()
                 if any(k.startswith(("fetch:", "parse:")) for k in kinds)}  # fmt: skip
@@ -105,6 +110,8 @@ def _feeds(web: StreamingWeb, bait: Bait) -> None:
         web.set(host, "/robots.txt", Resource(b"no rules", status=404))  # the daemon's robots
     web.set("loop.example", "/feed", Resource.redirect("/feed/", 301))
     web.set("loop.example", "/feed/", Resource.redirect("http://loop.example/feed", 302))
+    bomb = (DATA / "bomb-128m.gz").read_bytes()
+    web.set("gzip-body-bomb.example", "/feed", Resource(bomb, "application/rss+xml"))
     web.set("image-feed.example", "/feed", Resource(b"\x89PNG\r\n\x1a\n" + b"0" * 99, "image/png"))
     web.set("error.example", "/feed", Resource(b"oops", status=503))
     web.set("busy.example", "/feed", Resource(b"slow down", status=429,
@@ -123,6 +130,12 @@ def _feeds_with_pages(web: StreamingWeb) -> None:
     web.set("wrong-types.example", "/feed", Resource(rss("Files", wrong), "application/rss+xml"))
     for path, (ctype, body) in WRONG_TYPES.items():
         web.set("wrong-types.example", path, Resource(body, ctype))
+    packed = gzip.compress(rss("Packed", [("/a/1", "Packed", "A packed article")]))
+    web.set("gzip-body.example", "/feed", Resource(packed, "application/rss+xml"))
+    web.set("gzip-body.example", "/a/1", _article("Packed", "A packed article"))
+    linkless = rss("Linkless", [("", "No link", teaser), ("/a/1", "Linked", teaser)])
+    web.set("linkless.example", "/feed", Resource(linkless, "application/rss+xml"))
+    web.set("linkless.example", "/a/1", _article("Linked", "A linked article"))
     ssrf = [(link, f"Internal {i}", teaser) for i, link in enumerate(SSRF_LINKS)]
     web.set("ssrf.example", "/feed", Resource(rss("SSRF", ssrf), "application/rss+xml"))
     for host in ("127.0.0.2", "localhost", "169.254.169.254", "10.0.0.1", "app.localhost"):
