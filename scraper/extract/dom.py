@@ -10,12 +10,15 @@ from scraper.extract.model import DEFAULT_MAX_BYTES
 
 # Never article text: executable, invisible, interactive or embedded content.
 # Walkers skip these subtrees instead of deleting them (deleting costs a pass per tag).
+# AMP's ad, embed and analytics elements are the AMP spelling of an ad iframe or a
+# tracking script; their children are placeholders ("Loading ad", "Ad failed to load").
 # fmt: off
 NOISE_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
     "applet", "canvas", "button", "select", "textarea", "input", "option", "optgroup",
     "datalist", "video", "audio", "map", "link", "meta", "head", "title", "frameset", "frame",
     "picture", "source", "track",
+    "amp-ad", "amp-embed", "amp-sticky-ad", "amp-analytics", "amp-auto-ads", "amp-pixel",
 })
 
 # Elements that start a new paragraph/line; everything else is inline.

@@ -164,3 +164,16 @@ def test_an_author_bio_box_is_not_text() -> None:
         "</article>",
     )
     assert extract(html).text == f"{_PROSE}\n\n{_MORE}"
+
+
+def test_amp_ad_and_analytics_elements_are_not_text() -> None:
+    html = _page(
+        f"<article><h1>Harbour plan delayed</h1><p>{_PROSE}</p>"
+        '<amp-ad width="300" height="250" type="doubleclick">'
+        "<div placeholder>Loading ad</div><div fallback>Ad failed to load</div></amp-ad>"
+        f"<p>{_MORE}</p>"
+        '<amp-embed type="taboola"><div placeholder>Loading recommendations</div></amp-embed>'
+        '<amp-analytics type="gtag"><p>Tracking configuration text</p></amp-analytics>'
+        "</article>",
+    )
+    assert extract(html).text == f"{_PROSE}\n\n{_MORE}"
