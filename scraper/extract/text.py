@@ -18,26 +18,39 @@ from scraper.extract.dom import BLOCK_TAGS, MAX_DEPTH, NOISE_TAGS, TEXT_TAG
 # A short paragraph like "12 Comments" or "Related posts" opens a section of
 # boilerplate that runs to the end of the article container.
 _SECTION_END = re.compile(
-    r"(?:\d+\s+)?(?:comments?|responses?|replies|reactions?|trackbacks?|discussion|"
+    r"(?:(?:\d+\s+)?(?:comments?|replies|trackbacks?|"
     r"reader comments|user comments|(?:leave|post|add|write|submit) (?:a|your) "
     r"(?:comment|reply|response)|join the (?:discussion|conversation)|"
     r"\d+ (?:comments?|responses?|thoughts?|replies) (?:on|to) .*|"
     r"related (?:posts?|articles?|stories|content|links|reading)|you (?:may|might) also like.*|"
     r"more from .{0,30}|share this(?: article| post| story)?|like this|"
     r"recommended(?: for you)?|most (?:popular|read|viewed)|"
-    r"posted by:? [^\n]{1,60}? (?:at|on) [^\n]{1,40})\s*(?:\(\d+\))?\s*[:.!]?",
+    r"posted by:? [^\n]{1,60}? (?:at|on) [^\n]{1,40})\s*(?:\(\d+\))?|"
+    # Words that also head sections of articles ("Reactions" to a summit, a paper's
+    # "Discussion") announce comments only with a count: "12 Responses", "Reactions (3)".
+    r"\d+\s+(?:responses?|reactions?|discussions?)\s*(?:\(\d+\))?|"
+    r"(?:responses?|reactions?|discussion)\s*\(\d+\))\s*[:.!]?",
     re.IGNORECASE,
 )
+# Such a word alone is a subheading when text follows it, a comment label when nothing does.
+_BARE_LABEL = re.compile(r"(?:responses?|reactions?|discussion)\s*[:.]?", re.IGNORECASE)
 _SECTION_END_MAX = 80
 _CELL_TAGS = frozenset({"td", "th"})
 # Such a heading ends the article only after some prose.
 _CUT_AFTER = 200
 # Small print ("© 2012 …", "All rights reserved", CMS stock lines) is never article text.
+# "Copyright" opens a notice only with a symbol, year or colon after it ("Copyright 2012
+# AP", "Copyright: Reuters"); "Copyright holders argue …" is a sentence about copyright.
 _LEGAL = re.compile(
-    r"^\s*(?:©|\(c\)\s|copyright\b)|all rights reserved|"
+    r"^\s*(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|:|(?:1[89]|20)\d\d\b))|all rights reserved|"
     # The stock WordPress post footer ("You can follow any responses to this entry …").
     r"follow any (?:responses|comments) to this (?:entry|post) through",
     re.IGNORECASE,
+)
+# The notice without a symbol: "Copyright Guardian News & Media Limited 2012" (only
+# capitalised words and a year, no sentence in it).
+_NAMED_NOTICE = re.compile(
+    r"\s*(?:[Cc]opyright|COPYRIGHT)(?:\s+[A-Z0-9&][\w&.,'-]*)*?\s+(?:1[89]|20)\d\d\.?\s*"
 )
 _LEGAL_MAX = 400
 # Shorter paragraphs ("Advertisement", "Photo: AP") may legitimately repeat.
@@ -86,7 +99,7 @@ class _Renderer:
                 # kept within the body a stray label: dropped, but the body goes on.
                 self.stopped = self.chars >= _CUT_AFTER and not self.in_list
                 return
-            if len(paragraph) <= _LEGAL_MAX and _LEGAL.search(paragraph):
+            if len(paragraph) <= _LEGAL_MAX and _is_legal(paragraph):
                 return
             self.paragraphs.append(paragraph)
             self.chars += len(paragraph)
@@ -134,6 +147,10 @@ class _Renderer:
         self.in_cell -= cell
 
 
+def _is_legal(paragraph: str) -> bool:
+    return _LEGAL.search(paragraph) is not None or _NAMED_NOTICE.fullmatch(paragraph) is not None
+
+
 def _is_section_end(paragraph: str) -> bool:
     return (
         len(paragraph) <= _SECTION_END_MAX and _SECTION_END.fullmatch(paragraph.strip()) is not None
@@ -147,7 +164,8 @@ def render(
 
     With ``cut``, rendering stops at a comments/related-links section heading,
     except inside the blocks of ``lists`` (link lists kept within the body),
-    where such a line is only dropped.
+    where such a line is only dropped; a bare "Responses" or "Discussion" is
+    dropped when nothing follows it (its comments are elsewhere or loaded later).
     """
     renderer = _Renderer(skip, cut, lists)
     if node.tag == "pre":
@@ -156,7 +174,10 @@ def render(
         return renderer.paragraphs
     renderer.walk(node, 0)
     renderer.flush()
-    return renderer.paragraphs
+    paragraphs = renderer.paragraphs
+    if cut and paragraphs and _BARE_LABEL.fullmatch(paragraphs[-1]):
+        paragraphs.pop()
+    return paragraphs
 
 
 def drop_repeats(paragraphs: list[str]) -> list[str]:

@@ -3,6 +3,8 @@ link lists inside the body, and where comments/related sections start."""
 
 from __future__ import annotations
 
+import pytest
+
 from scraper.extract import extract
 
 _PROSE = (
@@ -177,3 +179,51 @@ def test_amp_ad_and_analytics_elements_are_not_text() -> None:
         "</article>",
     )
     assert extract(html).text == f"{_PROSE}\n\n{_MORE}"
+
+
+@pytest.mark.parametrize("heading", ["Reactions", "Discussion", "Responses", "Response:"])
+def test_a_subheading_that_names_a_section_of_the_article_does_not_end_it(heading: str) -> None:
+    html = _page(
+        f"<article><h1>Harbour plan delayed</h1><p>{_PROSE}</p><h2>{heading}</h2>"
+        f"<p>{_MORE}</p></article>",
+    )
+    assert extract(html).text == f"{_PROSE}\n\n{heading}\n\n{_MORE}"
+
+
+@pytest.mark.parametrize("label", ["4 Responses", "Reactions (2)", "Comments"])
+def test_a_counted_or_comment_label_still_ends_the_article(label: str) -> None:
+    html = _page(
+        f"<div class='entry'><h1>Harbour plan delayed</h1><p>{_PROSE}</p><p>{_MORE}</p>"
+        f"<h3>{label}</h3><div><p>Great article, I completely agree with all of the points "
+        "made here and I hope the council listens this time round.</p></div></div>",
+    )
+    assert extract(html).text == f"{_PROSE}\n\n{_MORE}"
+
+
+def test_a_bare_label_with_nothing_after_it_is_dropped() -> None:
+    html = _page(
+        f"<article><h1>Harbour plan delayed</h1><p>{_PROSE}</p><p>{_MORE}</p>"
+        "<h2>Discussion</h2></article>",
+    )
+    assert extract(html).text == f"{_PROSE}\n\n{_MORE}"
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Copyright 2012 The Courier. This material may not be redistributed.",
+        "Copyright © The Courier",
+        "Copyright: Harbour Photo Agency",
+        "Copyright The Courier Media Limited 2012",
+    ],
+)
+def test_copyright_notices_are_dropped_but_prose_about_copyright_is_kept(notice: str) -> None:
+    about = (
+        "Copyright holders argue that the harbour photographs may not be reused by the council "
+        "without a licence, the agency said."
+    )
+    html = _page(
+        f"<article><h1>Harbour plan delayed</h1><p>{_PROSE}</p><p>{about}</p>"
+        f"<p>{_MORE}</p><p>{notice}</p></article>",
+    )
+    assert extract(html).text == f"{_PROSE}\n\n{about}\n\n{_MORE}"
