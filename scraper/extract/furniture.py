@@ -9,7 +9,10 @@ paragraphs at the very start or end of the text:
 - a paragraph equal to the page title (compared without case, spacing,
   quote style or trailing punctuation);
 - a short paragraph made only of byline/dateline words: "By" and a name-like
-  run, known author names, dates and times, "Updated", "N Comments" …
+  run, known author names, dates and times, "Updated", "N Comments" …; a
+  bare number ("1991" as a timeline subheading, a table cell, a score) is
+  not a date unless it is part of one split across elements ("Oct" / "1" /
+  "2012").
 
 A standfirst (dek) between headline and byline is prose and stays. Nothing is
 removed when it would leave no text at all.
@@ -40,13 +43,16 @@ _BY = re.compile(
     re.IGNORECASE,
 )
 _NAME_JOINERS = frozenset({"and", "&", "de", "van", "von", "der", "la", "le", "di", "da", "bin"})
-# Words a byline/dateline is made of once names are removed (lower case).
+# Month and weekday names: with them a line of numbers is a date, not a figure.
 # fmt: off
-_FURNITURE_WORDS = frozenset({
+_DATE_WORDS = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
     "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+})
+# Words a byline/dateline is made of once names are removed (lower case).
+_FURNITURE_WORDS = _DATE_WORDS | frozenset({
     "st", "nd", "rd", "th", "am", "pm", "a", "p", "m", "utc", "gmt", "bst", "cet", "cest", "est",
     "edt", "cst", "cdt", "pst", "pdt", "et", "pt", "by", "on", "at", "and", "posted", "published",
     "updated", "last", "modified", "first", "comment", "comments", "no", "min", "mins", "minute",
@@ -54,6 +60,17 @@ _FURNITURE_WORDS = frozenset({
 })
 # fmt: on
 _SIGNAL_WORDS = frozenset({"by", "posted", "published", "updated", "comments", "comment", "ago"})
+# A day or year alone in an element, and the kinds of date part (see _split_dates).
+_DAY_OR_YEAR = re.compile(r"\s*\d{1,4}(?:st|nd|rd|th)?[,.]?\s*", re.IGNORECASE)
+_NUMBER = 1
+_NAME = 2
+# Numbers shaped like a time or a full date ("14:05", "2025-03-28", "28/03/2025") or a
+# reading time; a bare number ("1991", "3 - 1", "1.1m") is a subheading, score or cell.
+_DATE_SHAPE = re.compile(
+    r"\d{1,2}:\d\d|\d{4}-\d{1,2}-\d{1,2}|\b\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d\d)\b|"
+    r"\d\s*min(?:ute)?s?\s+read",
+    re.IGNORECASE,
+)
 
 
 def normalise(text: str) -> str:
@@ -100,9 +117,48 @@ def is_byline(paragraph: str, authors: Sequence[str] = ()) -> bool:
     lowered = [w.lower() for w in words]
     if any(not (w.isdigit() or w in _FURNITURE_WORDS) for w in lowered):
         return False
-    # Some evidence it is a byline/dateline: "By", a known name, a date-like number or a label.
+    # Some evidence it is a byline/dateline: "By", a known name, a date or time, or a label.
     named = by is not None or text != paragraph
-    return named or any(w.isdigit() or w in _SIGNAL_WORDS for w in lowered)
+    return (
+        named
+        or any(w in _SIGNAL_WORDS for w in lowered)
+        or _dated(lowered)
+        or _DATE_SHAPE.search(text) is not None
+    )
+
+
+def _dated(lowered: list[str]) -> bool:
+    """A month or weekday name next to a number ("March 2023", "Mon 14"): a date."""
+    return any(w in _DATE_WORDS for w in lowered) and any(w.isdigit() for w in lowered)
+
+
+def _date_part(paragraph: str) -> int:
+    """``_NUMBER`` for a bare day or year ("1", "2012,"), ``_NAME`` for a month or weekday
+    name, 0 for anything else."""
+    if _DAY_OR_YEAR.fullmatch(paragraph):
+        return _NUMBER
+    return _NAME if normalise(paragraph).rstrip(",") in _DATE_WORDS else 0
+
+
+def _split_dates(paragraphs: Sequence[str], window: range) -> set[int]:
+    """Indices in ``window`` of dates typeset one part per element ("Oct" / "1" / "2012").
+
+    Alone, a number is a figure and a month name a word; a run of such
+    paragraphs holding both is a date widget.
+    """
+    found: set[int] = set()
+    run: list[int] = []
+    kinds = 0
+    for i in [*window, -1]:
+        part = _date_part(paragraphs[i]) if i >= 0 else 0
+        if part:
+            run.append(i)
+            kinds |= part
+            continue
+        if kinds == _NUMBER | _NAME:
+            found.update(run)
+        run, kinds = [], 0
+    return found
 
 
 def _is_furniture(paragraph: str, titles: set[str], authors: Sequence[str]) -> bool:
@@ -116,10 +172,13 @@ def strip_furniture(
     wanted = {normalise(t) for t in titles if t}
     wanted.discard("")
     head = len(paragraphs) - _TRAILING
+    dates = _split_dates(paragraphs, range(min(_LEADING, len(paragraphs))))
+    dates |= _split_dates(paragraphs, range(max(head, 0), len(paragraphs)))
     kept = [
         p
         for i, p in enumerate(paragraphs)
-        if not (i < _LEADING and _is_furniture(p, wanted, authors))
+        if i not in dates
+        and not (i < _LEADING and _is_furniture(p, wanted, authors))
         and not (i >= head and is_byline(p, authors))
     ]
     return kept or list(paragraphs)
