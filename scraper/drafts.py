@@ -15,7 +15,7 @@ from scraper.deps import Deps, FeedOutcome
 from scraper.domains import Resolution
 from scraper.domains import evidence as moves
 from scraper.errors import ExtractError, FetchError
-from scraper.extract import Extraction
+from scraper.extract import Extraction, cjk
 from scraper.extract.language import detect_language
 from scraper.feeds.encoding import header_charset
 from scraper.fetch.failover import FAILOVER_REASONS, Answer, fetch_with_failover, same_scheme
@@ -67,8 +67,12 @@ async def draft_for_item(
 
 
 def is_full_text(text: str, min_words: int) -> bool:
-    """A feed body is the full article unless it is short or ends like a teaser."""
-    if not text or len(text.split()) < min_words:
+    """A feed body is the full article unless it is short or ends like a teaser.
+
+    Words of Chinese and Japanese text are counted from its characters (they
+    are not separated by spaces), else a full CJK article reads as a teaser.
+    """
+    if not text or cjk.word_count(text) < min_words:
         return False
     return not text.rstrip().lower().endswith(_TEASER_ENDINGS)
 

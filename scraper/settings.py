@@ -77,7 +77,8 @@ class Settings(BaseSettings):
         120,
         ge=0,
         description="A feed item's content with fewer words than this is treated as a teaser "
-        "and the article page is fetched instead.",
+        "and the article page is fetched instead (in Chinese and Japanese, two characters "
+        "count as a word).",
     )
     store_raw_pages: bool = Field(
         True,

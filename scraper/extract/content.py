@@ -11,6 +11,10 @@ sums decay a little per level, so a wrapper must add real prose to beat its
 child, while a parent still wins when the prose is split across siblings.
 The candidate score also scales with class/id hints and (1 - link density).
 
+Towards prose length and weight a Chinese or Japanese character counts as
+:data:`~scraper.extract.cjk.WIDE_WEIGHT` Latin ones and full-width marks
+(。，) as punctuation, so CJK prose clears the same thresholds as English.
+
 Hidden elements (``hidden``, inline ``display: none``) count as boilerplate.
 For speed, subtrees with a strong negative hint and no wrapper-like name are
 not walked at all; if nothing reads like prose after that, the page is walked
@@ -24,6 +28,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from scraper.extract import anchor, hints
+from scraper.extract.cjk import WIDE_WEIGHT, has_wide, wide_chars, wide_punctuation
 from scraper.extract.dom import (
     BLOCK_TAGS,
     BOILERPLATE_TAGS,
@@ -83,13 +88,18 @@ class Box:
         self.children: list[int] = []
 
 
-def paragraph_weight(chars: int, links: int, punct: int) -> float:
-    """Quality of one run of inline text: prose is positive, boilerplate negative."""
+def paragraph_weight(chars: int, links: int, punct: int, wide: int = 0) -> float:
+    """Quality of one run of inline text: prose is positive, boilerplate negative.
+
+    ``wide`` is what CJK characters outside links add to the length (see
+    :mod:`~scraper.extract.cjk`); link density stays a ratio of raw characters,
+    so a CJK headline in a link list still reads as a link.
+    """
     if chars == 0:
         return 0.0
     if links * 2 > chars:
         return -float(chars)
-    plain = chars - links
+    plain = chars - links + wide
     if plain >= _PROSE_CHARS or (plain >= _SHORT_PROSE_CHARS and punct):
         return float(plain - links)
     return -_SHORT_WEIGHT * chars
@@ -125,10 +135,10 @@ class _Walker:
         if self.prune and parent is not None and (hint == hints.PRUNE or tag in _PRUNED_TAGS):
             self.pruned = True  # boilerplate by name: not worth walking
             return box
-        acc = [0, 0, 0]
+        acc = [0, 0, 0, 0]
         self.inline(node, box, acc, False, depth + 1)
         chars, links = acc[0], acc[1]
-        weight = paragraph_weight(chars, links, acc[2])
+        weight = paragraph_weight(chars, links, acc[2], acc[3])
         if weight < 0 < chars and tag in HEADING_TAGS and links * 2 <= chars:
             weight = 0.0  # headings are short by nature, not boilerplate
         box.score += weight
@@ -166,6 +176,11 @@ class _Walker:
             if in_link:
                 acc[1] += size
             acc[2] += text.count(". ") + text.count(", ") + text.endswith(".")
+            # CJK: denser characters, full-width punctuation (isascii first: no call for most)
+            if not text.isascii() and has_wide(text):
+                acc[2] += wide_punctuation(text)
+                if not in_link:
+                    acc[3] += (WIDE_WEIGHT - 1) * wide_chars(text)
 
 
 def analyse(root: LexborNode, prune: bool = True) -> tuple[list[Box], bool]:
