@@ -20,7 +20,9 @@ For speed, subtrees with a strong negative hint and no wrapper-like name are
 not walked at all; if nothing reads like prose after that, the page is walked
 again without pruning, and what it finds is accepted only when at most one
 level of boilerplate wraps it (not prose deep in sidebar widgets or comment
-threads). The winner is then reconciled with the headline (:mod:`anchor`).
+threads). A body split into sibling blocks of the same content class (around
+an ad slot or a subscribe box) is taken whole (:func:`_continued`). The winner
+is then reconciled with the headline (:mod:`anchor`).
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ _PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd"
 _LINKED_SENTENCE = 50
 _LIST_TAGS = frozenset({"ul", "ol", "dl", "p"})
 _PRUNED_TAGS = frozenset({"nav", "aside", "footer", "menu", "dialog"})
+# How many prose-less wrappers above the winner are checked for a body split in siblings.
+_CONTINUE_CLIMB = 3
 
 
 class Box:
@@ -229,8 +233,60 @@ def find_article(
             best = None  # prose deep in sidebars or comment threads is not the article
     if best is None:
         return boxes, None, []
+    best, outside = _continued(boxes, best)
     article, left_out = anchor.anchor(boxes, best, title, candidate_score)
-    return boxes, article, left_out
+    return boxes, article, outside + left_out
+
+
+def _continued(boxes: list[Box], best: Box) -> tuple[Box, list[int]]:
+    """``best``, or the parent of the blocks it continues in, and the ``mem_id`` to leave out.
+
+    Templates split a body around an ad slot or a subscribe box into blocks of
+    the same tag and class ("article-body", ad, "article-body"). Each half then
+    competes with the other, and the half with more prose wins, a class bonus
+    and all, over their parent. Such blocks are looked for beside ``best`` and
+    beside the wrappers around it that add no prose of their own.
+    """
+    if best.boilerplate:
+        return best, []
+    box = best
+    for _ in range(_CONTINUE_CLIMB):
+        if box.parent < 0:
+            break
+        merged = _with_siblings(boxes, box)
+        if merged is not None:
+            return merged
+        parent = boxes[box.parent]
+        if parent.prose != box.prose:
+            break
+        box = parent
+    return best, []
+
+
+def _with_siblings(boxes: list[Box], box: Box) -> tuple[Box, list[int]] | None:
+    """``box``'s parent when siblings share its tag and class, a class that names content
+    ("article-body", "post-content"), and hold prose; with the ``mem_id`` of the parent's
+    blocks before the first and after the last of them.
+
+    Layout classes ("container", "row") repeat for header, content and footer alike,
+    told apart by their ids, so the class alone must say content.
+    """
+    name = box.node.attributes.get("class")
+    if not name or hints.classify(box.tag, name) != hints.POSITIVE:
+        return None
+    siblings = boxes[box.parent].children
+    same = [
+        position
+        for position, index in enumerate(siblings)
+        if boxes[index].tag == box.tag
+        and boxes[index].prose > 0
+        and not boxes[index].boilerplate
+        and boxes[index].node.attributes.get("class") == name
+    ]
+    if len(same) < 2:
+        return None
+    outside = siblings[: same[0]] + siblings[same[-1] + 1 :]
+    return boxes[box.parent], [boxes[index].node.mem_id for index in outside]
 
 
 def is_junk(box: Box, link_lists: bool = True) -> bool:

@@ -227,3 +227,43 @@ def test_copyright_notices_are_dropped_but_prose_about_copyright_is_kept(notice:
         f"<p>{_MORE}</p><p>{notice}</p></article>",
     )
     assert extract(html).text == f"{_PROSE}\n\n{about}\n\n{_MORE}"
+
+
+def test_a_body_split_around_an_ad_slot_is_read_whole() -> None:
+    html = _page(
+        '<div class="wrap"><h1>Harbour plan delayed</h1>'
+        f'<div class="story-body"><p>{_PROSE}</p><p>{_MORE}</p></div>'
+        '<div class="ad-slot">Advertisement</div>'
+        f'<div class="story-body"><p>{_PROSE[:95]}.</p></div>'
+        '<div class="tags"><a href="/t/harbour">Harbour</a> <a href="/t/council">Council</a></div>'
+        "</div>"
+    )
+    # The first half has more prose and wins; the second must not be taken for what
+    # follows the body (tags, share bars), and the tags after it still are.
+    assert extract(html).text == f"{_PROSE}\n\n{_MORE}\n\n{_PROSE[:95]}."
+
+
+def test_a_body_split_around_a_subscribe_box_without_a_wrapper_is_read_whole() -> None:
+    html = _page(
+        '<div class="post-header"><h1>Harbour plan delayed</h1><div>Ann Lee</div></div>'
+        f'<div class="available-content"><div class="markup"><p>{_PROSE}</p></div></div>'
+        '<div class="subscription-widget"><p>Subscribe to get every new post in your inbox, '
+        "it is free and you can stop at any time.</p></div>"
+        f'<div class="available-content"><div class="markup"><p>{_MORE}</p>'
+        f"<p>{_PROSE[:95]}.</p></div></div>"
+        '<div class="footer-links"><a href="/about">About</a></div>'
+    )
+    assert extract(html).text == f"{_PROSE}\n\n{_MORE}\n\n{_PROSE[:95]}."
+
+
+def test_layout_blocks_sharing_a_class_are_not_one_body() -> None:
+    teaser = (
+        "Our newsroom covers the harbour, the council and the courts every day of the week, "
+        "with reporters in every part of the county and a photographer on call."
+    )
+    html = _page(
+        f'<section class="container" id="header"><p>{teaser}</p></section>'
+        '<section class="container" id="content"><article><h1>Harbour plan delayed</h1>'
+        f"<p>{_PROSE}</p><p>{_MORE}</p></article></section>"
+    )
+    assert extract(html).text == f"{_PROSE}\n\n{_MORE}"
