@@ -3,7 +3,10 @@
 Output format shared by :func:`extract` and :func:`html_to_text`: one
 paragraph per block element (paragraphs, headings, list items, cells …),
 paragraphs separated by a blank line, ``<br>`` kept as a line break,
-whitespace collapsed except inside ``<pre>``.
+whitespace collapsed except inside ``<pre>``. Two ``<br>`` in a row (only
+whitespace between) end a paragraph: that is how Blogger and older CMSes
+typeset paragraphs, and boilerplate learning and revision diffs work per
+paragraph.
 """
 
 from __future__ import annotations
@@ -89,6 +92,13 @@ class _Renderer:
         if line:
             self.lines.append(line)
 
+    def line_break(self) -> None:
+        """A ``<br>``: a new line, or a new paragraph when it follows a line just ended."""
+        if self.lines and not "".join(self.buf).strip():
+            self.flush()  # <br><br>: a blank line between two paragraphs
+        else:
+            self.newline()
+
     def flush(self) -> None:
         self.newline()
         if self.lines:
@@ -120,7 +130,7 @@ class _Renderer:
             elif tag is None or tag[0] == "-" or tag in NOISE_TAGS:
                 continue
             elif tag == "br":
-                self.newline()
+                self.line_break()
             elif depth > MAX_DEPTH:
                 self.buf.append(" " + child.text(separator=" ") + " ")
             elif tag in BLOCK_TAGS:

@@ -26,6 +26,20 @@ def test_whitespace_and_inline_markup() -> None:
     )
 
 
+def test_double_br_ends_a_paragraph() -> None:
+    fragment = (
+        "<div>First paragraph, typed the old way.<br><br>\n"
+        "Second one, with a line<br>break inside it.<br /> <br />"
+        "<b>Third</b> one.<br><br><br>Fourth after extra breaks.<br></div>"
+    )
+    assert html_to_text(fragment) == (
+        "First paragraph, typed the old way.\n\n"
+        "Second one, with a line\nbreak inside it.\n\n"
+        "Third one.\n\n"
+        "Fourth after extra breaks."
+    )
+
+
 def test_pre_keeps_line_breaks() -> None:
     assert html_to_text("<pre>x = 1\n    y = 2</pre>") == "x = 1\n    y = 2"
 
