@@ -22,6 +22,7 @@ from scraper.cli.context import AppContext
 from scraper.config import Config
 from scraper.domains import Resolver
 from scraper.errors import ConfigError
+from scraper.feeds.identity import FeedIdentity, FollowedFeed, FollowedFeeds, check_feed_url
 from scraper.feeds.opml import OpmlFeed, OpmlFolder, export_opml, parse_opml
 from scraper.store.schedule import FeedStatus, ScheduleStore
 
@@ -128,12 +129,36 @@ def _describe(r: FeedStatus) -> str:
 )
 @click.pass_obj
 def add_command(app: AppContext, url: str, publisher: str) -> None:
-    """Follow a feed (polled by `scraper run` at once)."""
+    """Follow a feed (polled by `scraper run` at once).
+
+    A URL that is another spelling of a followed feed (http/https, tracking parameters, case,
+    www., trailing slash, a redirect target it moved to) is not added again: the feed it is
+    gets named instead.
+    """
+    url = check_feed_url(url)
     app.config.publisher(publisher)
-    if not url.lower().startswith(("http://", "https://")):
-        raise ConfigError(f"{url!r} is not an http(s) URL")
-    added = _store(app).add(url, publisher, _now())
+    store = _store(app)
+    same = _followed(app).find(url)
+    if same is not None:
+        click.echo(_already(url, same, publisher))
+        return
+    added = store.add(url, publisher, _now())
     click.echo(f"added {url}" if added else f"already followed: {url}")
+
+
+def _followed(app: AppContext) -> FollowedFeeds:
+    """Every followed feed by each of its spellings (the store must be synced first)."""
+    return FollowedFeeds(FeedIdentity(app.config.publishers), app.archive().feed_spellings())
+
+
+def _already(url: str, same: FollowedFeed, publisher: str | None) -> str:
+    """Which feed ``url`` already is, with its URL when spelled differently."""
+    text = f"already followed: {url}"
+    if same.url != url:
+        text += f" is {same.url}"
+    if publisher is not None and same.publisher_id != publisher:
+        text += f" (publisher {same.publisher_id!r}, not {publisher!r})"
+    return text
 
 
 @feeds_group.command("remove")
@@ -181,19 +206,32 @@ def import_command(app: AppContext, file: Path, publisher: str | None) -> None:
     """Follow the feeds of an OPML file.
 
     Without --publisher, each feed goes to the publisher owning its host (or named by its OPML
-    folder); feeds matching none are listed and skipped.
+    folder); feeds matching none are listed and skipped, and so are invalid URLs. Another
+    spelling of a followed feed counts as already followed (see `feeds add`).
     """
     data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
     feeds = parse_opml(data, str(file))
     if publisher is not None:
         app.config.publisher(publisher)
     store, now = _store(app), _now()
+    followed = _followed(app)
     added = known = 0
     for feed in feeds:
+        try:
+            url = check_feed_url(feed.url)
+        except ConfigError as exc:
+            click.echo(f"skipped {feed.url!r}: {exc}")
+            continue
         owner = publisher or _owner(feed, app.config)
+        same = followed.find(url)
         if owner is None:
-            click.echo(f"skipped {feed.url}: no publisher owns its host (use --publisher)")
-        elif store.add(feed.url, owner, now):
+            click.echo(f"skipped {url}: no publisher owns its host (use --publisher)")
+        elif same is not None:
+            known += 1
+            if same.url != url:
+                click.echo(_already(url, same, owner))
+        elif store.add(url, owner, now):
+            followed.add(url, owner)
             added += 1
         else:
             known += 1

@@ -155,6 +155,11 @@ class Archive:
         with self._session() as session, session.begin():
             moves.remember_feed_url(session, feed_id, url, source)
 
+    def feed_spellings(self) -> list[tuple[str, str, str]]:
+        """Every URL each feed is known under: (URL, feed's URL, publisher)."""
+        with self._session() as session:
+            return moves.feed_spellings(session)
+
     def host_activity(self, since: datetime) -> list[tuple[str, str, datetime, datetime, int]]:
         with self._session() as session:
             return moves.host_activity(session, since)

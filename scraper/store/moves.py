@@ -96,6 +96,28 @@ def feed_id_for_url(session: Session, url: str) -> int | None:
     return session.scalar(select(FeedUrlRow.feed_id).where(FeedUrlRow.url == url))
 
 
+def feed_spellings(session: Session) -> list[tuple[str, str, str]]:
+    """(URL, feed's stored URL, publisher) for every URL each feed is known under: its own,
+    the one it is fetched at after a redirect, and its history. ``scraper feeds add`` compares
+    a new URL with all of them, so a feed's redirect target is not followed a second time."""
+    found: list[tuple[str, str, str]] = []
+    for url, fetch_url, publisher_id in session.execute(
+        select(FeedRow.url, FeedRow.fetch_url, FeedRow.publisher_id).order_by(FeedRow.id)
+    ):
+        found.append((url, url, publisher_id))
+        if fetch_url:
+            found.append((fetch_url, url, publisher_id))
+    history = (
+        select(FeedUrlRow.url, FeedRow.url, FeedRow.publisher_id)
+        .join(FeedRow, FeedRow.id == FeedUrlRow.feed_id)
+        .order_by(FeedUrlRow.id)
+    )
+    found.extend(
+        (spelling, url, publisher_id) for spelling, url, publisher_id in session.execute(history)
+    )
+    return found
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 

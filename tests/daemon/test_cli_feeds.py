@@ -14,7 +14,10 @@ from scraper.cli.feeds import feeds_group
 from scraper.cli.run import run_command
 from scraper.errors import ConfigError
 from scraper.schedule.lock import DaemonLock
+from scraper.store.archive import open_archive
 from tests.daemon.helpers import write_config
+
+FILE_FEED = "http://alpha.example/feeds/0.xml"  # listed in the publishers file
 
 
 @pytest.fixture
@@ -66,6 +69,129 @@ def test_opml_import_and_export(invoke: object, tmp_path: Path) -> None:
     assert "1 added" in run("feeds", "import", str(opml), "--publisher", "alpha")
     exported = run("feeds", "export")
     assert exported.count("xmlUrl=") == 5 and 'text="alpha.example"' in exported
+
+
+@pytest.fixture
+def on_both(database_url: str, tmp_path: Path) -> object:
+    """`invoke` on SQLite and PostgreSQL, with publishers alpha and bravo, one feed each."""
+    config = write_config(
+        tmp_path / "p.toml", {"alpha.example": range(1), "bravo.example": range(1)}
+    )
+    open_archive(database_url, auto_upgrade=True).close()
+    env = {"SCRAPER_DATABASE_URL": database_url, "SCRAPER_CONFIG": str(config)}
+
+    def run(*args: str, code: int = 0) -> str:
+        result = CliRunner().invoke(cli, list(args), env=env)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    run.database_url = database_url  # type: ignore[attr-defined]
+    return run
+
+
+def _urls(run: object) -> list[str]:
+    return sorted(f["url"] for f in json.loads(run("feeds", "list", "--format", "json")))  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "https://alpha.example/feeds/0.xml",
+        "http://alpha.example/feeds/0.xml?utm_source=rss&utm_medium=feed",
+        "HTTP://ALPHA.EXAMPLE/feeds/0.xml",
+        "http://www.alpha.example/feeds/0.xml",
+        "http://alpha.example/feeds/0.xml/",
+        "http://alpha.example:80/feeds//0.xml#latest",
+    ],
+)
+def test_another_spelling_of_a_followed_feed_names_that_feed(
+    on_both: object, spelling: str
+) -> None:
+    run = on_both  # type: ignore[assignment]
+    before = _urls(run)
+    assert run("feeds", "add", spelling, "--publisher", "alpha").strip() == (
+        f"already followed: {spelling} is {FILE_FEED}"
+    )
+    assert _urls(run) == before
+
+
+def test_parameters_that_select_a_feed_make_different_feeds(on_both: object) -> None:
+    run = on_both  # type: ignore[assignment]
+    for url in (
+        "http://alpha.example/feed?format=rss",
+        "http://alpha.example/feed?format=atom",
+        "http://alpha.example/feed?format=rss&cat=5",
+        "http://alpha.example/feed/amp/",
+    ):
+        assert run("feeds", "add", url, "--publisher", "alpha").strip() == f"added {url}"
+    out = run("feeds", "add", "https://alpha.example/feed?cat=5&format=rss&fbclid=x",
+              "--publisher", "alpha")  # fmt: skip
+    assert "is http://alpha.example/feed?format=rss&cat=5" in out
+    assert len(_urls(run)) == 6
+
+
+def test_a_feeds_redirect_target_is_that_feed(on_both: object) -> None:
+    run = on_both  # type: ignore[assignment]
+    run("feeds", "list")  # the publishers file's feeds are in the database from now on
+    archive = open_archive(run.database_url)  # type: ignore[attr-defined]
+    try:
+        feed = archive.feed_refs(urls=[FILE_FEED])[0]
+        archive.move_feed(feed.id, "https://cdn.example/alpha/all.xml", "redirect")
+        bravo = archive.feed_refs(["bravo"])[0]
+        archive.remember_feed_url(bravo.id, "https://old.example/b.rss", "redirect")
+    finally:
+        archive.close()
+    out = run("feeds", "add", "http://cdn.example/alpha/all.xml/", "--publisher", "alpha")
+    assert out.strip() == f"already followed: http://cdn.example/alpha/all.xml/ is {FILE_FEED}"
+    out = run("feeds", "add", "https://old.example/b.rss", "--publisher", "alpha")
+    assert f"is {bravo.url} (publisher 'bravo', not 'alpha')" in out
+    assert len(_urls(run)) == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://alpha.example/my feed.xml", "contains a space"),
+        ("ftp://alpha.example/feed.xml", "must start with http:// or https://"),
+        ("alpha.example/feed.xml", "must start with http:// or https://"),
+        ("http:///feed.xml", "has no host name"),
+        ("http://alpha.example:99999/feed.xml", "port 99999 is out of range"),
+    ],
+)
+def test_an_invalid_url_is_refused_with_the_reason(tmp_path: Path, url: str, why: str) -> None:
+    config = write_config(tmp_path / "p.toml", {"alpha.example": range(1)})
+    env = {"SCRAPER_DATABASE_URL": f"sqlite:///{tmp_path}/a.db", "SCRAPER_CONFIG": str(config)}
+    result = CliRunner().invoke(cli, ["feeds", "add", url, "--publisher", "alpha"], env=env)
+    assert isinstance(result.exception, ConfigError)
+    assert str(result.exception).startswith(f"{url!r} is not a valid feed URL: ")
+    assert why in str(result.exception)
+    listed = CliRunner().invoke(cli, ["feeds", "list", "--format", "json"], env=env).output
+    assert [f["url"] for f in json.loads(listed)] == [FILE_FEED]
+
+
+def test_import_skips_spellings_of_followed_feeds_and_invalid_urls(
+    on_both: object, tmp_path: Path
+) -> None:
+    run = on_both  # type: ignore[assignment]
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline text="a" xmlUrl="https://www.alpha.example/feeds/0.xml?utm_source=opml"/>'
+        '<outline text="b" xmlUrl="http://alpha.example/new.xml"/>'
+        '<outline text="c" xmlUrl="HTTPS://ALPHA.EXAMPLE/new.xml/"/>'
+        '<outline text="d" xmlUrl="http://alpha.example/my feed.xml"/></body></opml>',
+        encoding="utf-8",
+    )
+    out = run("feeds", "import", str(opml))
+    assert (
+        f"already followed: https://www.alpha.example/feeds/0.xml?utm_source=opml is {FILE_FEED}"
+        in out
+    )
+    assert "already followed: HTTPS://ALPHA.EXAMPLE/new.xml/ is http://alpha.example/new.xml" in out
+    assert "skipped 'http://alpha.example/my feed.xml': " in out and "contains a space" in out
+    assert "1 added, 2 already followed, 1 skipped" in out
+    assert _urls(run) == sorted([FILE_FEED, "http://alpha.example/new.xml",
+                                 "http://bravo.example/feeds/0.xml"])  # fmt: skip
 
 
 def test_second_daemon_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
