@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from scraper.cli.context import AppContext
+from scraper.cli.output import stdout_console
 from scraper.crawl import CrawlSummary, effective_config, select_feeds
 from scraper.crawl_processes import crawl_in_processes
 from scraper.pipeline import FeedOutcome
@@ -87,7 +88,7 @@ def _crawl(
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), indent=2))
     else:
-        render_summary(summary, Console())
+        render_summary(summary, stdout_console())
     if summary.nothing_crawled:
         sys.exit(1)
 

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scraper.cli.context import AppContext
+from scraper.cli.output import stdout_is_terminal, tsv_row
 from scraper.config import Config
 from scraper.domains import Resolver
 from scraper.errors import ConfigError
@@ -77,11 +78,19 @@ def list_command(app: AppContext, publishers: tuple[str, ...], fmt: str) -> None
     if fmt == "json":
         click.echo(_json(rows))
         return
-    table = Table("publisher", "feed", "state", "interval", "next poll")
+    header = ("publisher", "feed", "state", "interval", "next poll")
+    lines = []
     for r in rows:
         state = "disabled" if r.disabled_at else "failing" if r.consecutive_errors else "ok"
         interval = f"{r.interval_s:.0f} s" if r.interval_s else "—"
-        table.add_row(r.publisher_id, r.url, state, interval, _age(r.next_poll_at))
+        lines.append((r.publisher_id, r.url, state, interval, _age(r.next_poll_at)))
+    if not stdout_is_terminal():  # whole URLs, one feed a line: for grep, cut and scripts
+        click.echo("\n".join(tsv_row(*line) for line in (header, *lines)))
+        return
+    table = Table(*header)
+    table.columns[1].overflow = "fold"  # a narrow terminal breaks a URL, never cuts it
+    for line in lines:
+        table.add_row(*line)
     Console().print(table)
 
 

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from scraper.cli.context import AppContext
+from scraper.cli.output import stdout_console
 from scraper.dedup.revisions import Version, history
 from scraper.domains import Resolver
 from scraper.models import Article
@@ -102,7 +103,7 @@ def search_command(
         for article in results:
             click.echo(json.dumps(article_to_dict(article, text=False), ensure_ascii=False))
     else:
-        _search_table(results, Console())
+        _search_table(results, stdout_console())
 
 
 def _highlight(snippet: str) -> str:

@@ -54,6 +54,20 @@ def test_add_list_disable_enable_remove(invoke: object) -> None:
     run("feeds", "status", new, code=1)
 
 
+def test_list_piped_prints_whole_urls_one_feed_a_line(invoke: object) -> None:
+    """Rich drew the table 80 columns wide for a pipe: URLs came out cut with an ellipsis."""
+    run = invoke  # type: ignore[assignment]
+    long = "http://alpha.example/category/politics/europe/feed.xml?format=rss2&lang=en&page=1"
+    run("feeds", "add", long, "--publisher", "alpha")
+    lines = run("feeds", "list").splitlines()  # CliRunner's stdout is not a terminal
+    assert lines[0] == "publisher\tfeed\tstate\tinterval\tnext poll"
+    assert [line.split("\t")[:3] for line in lines[1:]] == [
+        ["alpha", long, "ok"],
+        ["alpha", "http://alpha.example/feeds/0.xml", "ok"],
+        ["alpha", "http://alpha.example/feeds/1.xml", "ok"],
+    ]
+
+
 def test_opml_import_and_export(invoke: object, tmp_path: Path) -> None:
     run = invoke  # type: ignore[assignment]
     opml = tmp_path / "subs.opml"

@@ -259,6 +259,17 @@ def test_cli_show_revisions_and_search_all(archive: Archive, database_url: str) 
     assert len(every.output.strip().splitlines()) == 2
 
 
+def test_cli_search_piped_prints_whole_urls(archive: Archive, database_url: str) -> None:
+    """Rich drew the table 80 columns wide for a pipe, folding the URL over lines."""
+    slug = "-".join(["a-long-slug-that-spells-out-the-whole-headline"] * 3)
+    archive.save(draft("sf", slug, body(story(15))))
+    found = CliRunner().invoke(
+        cli, ["search", "intercepted"], env={"SCRAPER_DATABASE_URL": database_url}
+    )
+    assert found.exit_code == 0, found.output
+    assert f"https://sf.test/{slug}/" in found.output
+
+
 def test_known_items_met_again_are_sightings(archive: Archive) -> None:
     feed_id = archive.feed_refs()[0].id
     a = archive.save(draft("sf", "s", body(story(14)), feed_id=feed_id))
