@@ -214,16 +214,17 @@ def disable_command(app: AppContext, url: str, reason: str | None) -> None:
 def import_command(app: AppContext, file: Path, publisher: str | None) -> None:
     """Follow the feeds of an OPML file.
 
-    Without --publisher, each feed goes to the publisher owning its host (or named by its OPML
-    folder); feeds matching none are listed and skipped, and so are invalid URLs. Another
-    spelling of a followed feed counts as already followed (see `feeds add`).
+    Without --publisher, each feed goes to the publisher `feeds export` wrote on it, else the
+    one owning its host, else the one named by an OPML folder around it (any level); feeds
+    matching none are listed and skipped, and so are invalid URLs. Another spelling of a
+    followed feed counts as already followed (see `feeds add`).
     """
     data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
     feeds = parse_opml(data, str(file))
     if publisher is not None:
         app.config.publisher(publisher)
     store, now = _store(app), _now()
-    followed = _followed(app)
+    followed, resolver = _followed(app), Resolver(app.config.publishers)
     added = known = 0
     for feed in feeds:
         try:
@@ -231,14 +232,17 @@ def import_command(app: AppContext, file: Path, publisher: str | None) -> None:
         except ConfigError as exc:
             click.echo(f"skipped {feed.url!r}: {exc}")
             continue
-        owner = publisher or _owner(feed, app.config)
+        owner = publisher or _owner(feed, app.config, resolver)
         same = followed.find(url)
-        if owner is None:
-            click.echo(f"skipped {url}: no publisher owns its host (use --publisher)")
-        elif same is not None:
+        if same is not None:
             known += 1
             if same.url != url:
                 click.echo(_already(url, same, owner))
+        elif owner is None:
+            unknown = (
+                f"publisher {feed.publisher!r} is not configured and " if feed.publisher else ""
+            )
+            click.echo(f"skipped {url}: {unknown}no publisher owns its host (use --publisher)")
         elif store.add(url, owner, now):
             followed.add(url, owner)
             added += 1
@@ -247,26 +251,43 @@ def import_command(app: AppContext, file: Path, publisher: str | None) -> None:
     click.echo(f"{added} added, {known} already followed, {len(feeds) - added - known} skipped")
 
 
-def _owner(feed: OpmlFeed, config: Config) -> str | None:
-    found = Resolver(config.publishers).resolve(feed.url).publisher_id
+def _owner(feed: OpmlFeed, config: Config, resolver: Resolver) -> str | None:
+    """The configured publisher a feed of an OPML file goes to, or None.
+
+    The ``scraper:publisher`` attribute our own export writes comes first: it is the only
+    thing that keeps a feed added under one publisher on another's host (a partner feed) with
+    its publisher through export and import. Then the publisher owning the host, which is a
+    fact about the URL; then the nearest enclosing folder named after a publisher's id, name
+    or one of its domains (readers nest folders: ``Alpha/Politics``).
+    """
+    ids = {p.id for p in config.publishers}
+    if feed.publisher in ids:
+        return feed.publisher
+    found = resolver.resolve(feed.url).publisher_id
     if found is not None:
         return found
-    folder = (feed.folder or "").strip().lower()
-    return next(
-        (p.id for p in config.publishers if folder and folder in (p.id, p.name.lower())), None
-    )
+    for folder in reversed(feed.folders):
+        name = folder.strip().lower()
+        for p in config.publishers:
+            if name in (p.id, p.name.lower(), *p.domains):
+                return p.id
+    return None
 
 
 @feeds_group.command("export")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.pass_obj
 def export_command(app: AppContext, output: Path | None) -> None:
-    """Write every feed as OPML 2.0, one folder per publisher."""
+    """Write every feed as OPML 2.0, one folder per publisher.
+
+    Each feed carries its publisher's id (``scraper:publisher``), which `feeds import` prefers,
+    so importing the file into another archive puts every feed under the same publisher.
+    """
     names = {p.id: p.name for p in app.config.publishers}
     folders: dict[str, list[tuple[str, str | None]]] = {}
     for r in _store(app).statuses():
         folders.setdefault(r.publisher_id, []).append((r.url, r.title))
-    data = export_opml([OpmlFolder(names.get(k, k), v) for k, v in folders.items()])
+    data = export_opml([OpmlFolder(names.get(k, k), v, k) for k, v in folders.items()])
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:

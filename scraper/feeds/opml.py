@@ -1,8 +1,11 @@
 """OPML in and out: the format every feed reader exports its subscriptions in.
 
 Import reads every ``<outline>`` with an ``xmlUrl`` at any depth (readers nest them in folders)
-and keeps the folder title, which often names the publisher. Export writes OPML 2.0 with one
-folder per publisher, so a round trip keeps who each feed belongs to. The file is the user's
+and keeps the titles of all the folders around it, outermost first: any of them may name the
+publisher (``Alpha/Politics``). Export writes OPML 2.0 with one folder per publisher and, on
+every feed, a ``scraper:publisher`` attribute with the publisher's id, so a round trip keeps
+who each feed belongs to even when a feed's host belongs to another publisher or two publishers
+share a name; feed readers ignore attributes in a foreign namespace. The file is the user's
 own, but still capped in size and parsed without DTDs (no entity expansion tricks).
 """
 
@@ -19,21 +22,35 @@ from scraper.errors import ParseError
 
 MAX_OPML_BYTES = 20 * 1024 * 1024
 _HTTP = re.compile(r"^https?://[^/\s]+", re.IGNORECASE)
+#: The namespace of the ``scraper:publisher`` attribute (a name, never fetched).
+NAMESPACE = "urn:x-scraper:opml"
+_PUBLISHER = f"{{{NAMESPACE}}}publisher"
+ET.register_namespace("scraper", NAMESPACE)
 
 
 @dataclass(frozen=True, slots=True)
 class OpmlFeed:
+    """A feed of the file: its folders' titles, outermost first, and the publisher id that
+    ``scraper feeds export`` wrote on it (``None`` in other programs' files)."""
+
     url: str
     title: str | None = None
-    folder: str | None = None
+    folders: tuple[str, ...] = ()
+    publisher: str | None = None
+
+    @property
+    def folder(self) -> str | None:
+        """The innermost folder, if any."""
+        return self.folders[-1] if self.folders else None
 
 
 @dataclass(frozen=True, slots=True)
 class OpmlFolder:
-    """A publisher's feeds on export: folder text, and (url, title) pairs."""
+    """A publisher's feeds on export: folder text, (url, title) pairs, the publisher's id."""
 
     title: str
     feeds: Sequence[tuple[str, str | None]]
+    publisher: str | None = None
 
 
 def parse_opml(data: bytes, source: str = "OPML") -> list[OpmlFeed]:
@@ -49,23 +66,27 @@ def parse_opml(data: bytes, source: str = "OPML") -> list[OpmlFeed]:
     if root.tag.lower() != "opml" or root.find("body") is None:
         raise ParseError(source, "not_opml", "no <opml><body> element")
     found: dict[str, OpmlFeed] = {}
-    for folder, outline in _outlines(root.find("body"), None):  # type: ignore[arg-type]
+    for folders, outline in _outlines(root.find("body"), ()):  # type: ignore[arg-type]
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
         if url and _HTTP.match(url) and url not in found:
             title = outline.get("title") or outline.get("text")
-            found[url] = OpmlFeed(url, title.strip() if title else None, folder)
+            publisher = (outline.get(_PUBLISHER) or "").strip() or None
+            found[url] = OpmlFeed(url, title.strip() if title else None, folders, publisher)
     return list(found.values())
 
 
-def _outlines(parent: ET.Element, folder: str | None) -> Iterable[tuple[str | None, ET.Element]]:
+def _outlines(
+    parent: ET.Element, folders: tuple[str, ...]
+) -> Iterable[tuple[tuple[str, ...], ET.Element]]:
+    """Every outline below ``parent`` with the titles of the outlines around it."""
     for child in parent.findall("outline"):
-        yield folder, child
-        name = child.get("title") or child.get("text")
-        yield from _outlines(child, name.strip() if name else folder)
+        yield folders, child
+        name = (child.get("title") or child.get("text") or "").strip()
+        yield from _outlines(child, (*folders, name) if name else folders)
 
 
 def export_opml(folders: Sequence[OpmlFolder], title: str = "scraper feeds") -> bytes:
-    """OPML 2.0 with one folder outline per publisher."""
+    """OPML 2.0 with one folder outline per publisher, its id on each feed when known."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title
@@ -75,7 +96,9 @@ def export_opml(folders: Sequence[OpmlFolder], title: str = "scraper feeds") -> 
         node = ET.SubElement(body, "outline", text=folder.title, title=folder.title)
         for url, feed_title in folder.feeds:
             name = feed_title or url
-            ET.SubElement(node, "outline", type="rss", text=name, title=name, xmlUrl=url)
+            feed = ET.SubElement(node, "outline", type="rss", text=name, title=name, xmlUrl=url)
+            if folder.publisher is not None:
+                feed.set(_PUBLISHER, folder.publisher)
     ET.indent(root)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data + b"\n"

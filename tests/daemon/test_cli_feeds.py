@@ -208,6 +208,74 @@ def test_import_skips_spellings_of_followed_feeds_and_invalid_urls(
                                  "http://bravo.example/feeds/0.xml"])  # fmt: skip
 
 
+def _feeds(run: object) -> list[tuple[str, str]]:
+    listed = json.loads(run("feeds", "list", "--format", "json"))  # type: ignore[operator]
+    return sorted((f["publisher_id"], f["url"]) for f in listed)
+
+
+def test_opml_round_trip_keeps_every_feeds_publisher(on_both: object, tmp_path: Path) -> None:
+    """A feed added under alpha on bravo's host came back under bravo (host before folder)."""
+    run = on_both  # type: ignore[assignment]
+    run("feeds", "add", "http://bravo.example/partner.xml", "--publisher", "alpha")
+    run("feeds", "add", "http://feeds.elsewhere.example/bravo?format=rss", "--publisher", "bravo")
+    run("feeds", "add", "http://alpha.example/to-bravo.xml", "--publisher", "bravo")
+    before = _feeds(run)
+    opml = tmp_path / "all.opml"
+    run("feeds", "export", "-o", str(opml))
+    empty = tmp_path / "empty.db"
+    result = CliRunner().invoke(
+        cli, ["feeds", "import", str(opml)],
+        env={"SCRAPER_DATABASE_URL": f"sqlite:///{empty}",
+             "SCRAPER_CONFIG": str(tmp_path / "p.toml")},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "3 added, 2 already followed, 0 skipped" in result.output  # the file's two feeds
+    listed = CliRunner().invoke(
+        cli, ["feeds", "list", "--format", "json"],
+        env={"SCRAPER_DATABASE_URL": f"sqlite:///{empty}",
+             "SCRAPER_CONFIG": str(tmp_path / "p.toml")},
+    ).output  # fmt: skip
+    assert sorted((f["publisher_id"], f["url"]) for f in json.loads(listed)) == before
+
+
+def test_import_the_publisher_attribute_wins_unless_not_configured(
+    invoke: object, tmp_path: Path
+) -> None:
+    run = invoke  # type: ignore[assignment]
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<opml version="2.0" xmlns:scraper="urn:x-scraper:opml"><body>'
+        '<outline xmlUrl="http://elsewhere.example/a" scraper:publisher="alpha"/>'
+        '<outline xmlUrl="http://elsewhere.example/b" scraper:publisher="zulu"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    out = run("feeds", "import", str(opml))
+    assert "1 added, 0 already followed, 1 skipped" in out
+    assert "skipped http://elsewhere.example/b: publisher 'zulu' is not configured" in out
+
+
+@pytest.mark.parametrize(
+    "folders",
+    [
+        ("alpha.example", "Politics"),  # the publisher's name, one level up
+        ("Alpha", "Europe", "Politics"),  # its id, in any case, two levels up
+        ("News", "ALPHA.EXAMPLE"),  # its name (here also its domain), innermost, any case
+    ],
+)
+def test_import_any_enclosing_folder_names_the_publisher(
+    invoke: object, tmp_path: Path, folders: tuple[str, ...]
+) -> None:
+    run = invoke  # type: ignore[assignment]
+    opml = tmp_path / "subs.opml"
+    inner = '<outline text="p" xmlUrl="http://feeds.feedburner.example/alpha-politics"/>'
+    for folder in reversed(folders):
+        inner = f'<outline text="{folder}">{inner}</outline>'
+    opml.write_text(f'<opml version="2.0"><body>{inner}</body></opml>', encoding="utf-8")
+    assert "1 added" in run("feeds", "import", str(opml))
+    assert ("alpha", "http://feeds.feedburner.example/alpha-politics") in _feeds(run)
+
+
 def test_second_daemon_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
     config = write_config(tmp_path / "p.toml", {"alpha.example": range(1)})
     env = {"SCRAPER_DATABASE_URL": f"sqlite:///{tmp_path}/a.db", "SCRAPER_CONFIG": str(config)}

@@ -21,11 +21,13 @@ READER_EXPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_every_feed_once_with_its_folder() -> None:
-    assert parse_opml(READER_EXPORT) == [
-        OpmlFeed("https://southfront.press/feed/", "SouthFront", "News"),
-        OpmlFeed("http://northwind-herald.example/atom.xml", "Herald", "Deeper"),
-        OpmlFeed("http://lakeside-courier.example/index.rdf", "Loose", None),
+    feeds = parse_opml(READER_EXPORT)
+    assert feeds == [
+        OpmlFeed("https://southfront.press/feed/", "SouthFront", ("News",)),
+        OpmlFeed("http://northwind-herald.example/atom.xml", "Herald", ("News", "Deeper")),
+        OpmlFeed("http://lakeside-courier.example/index.rdf", "Loose", ()),
     ]
+    assert [f.folder for f in feeds] == ["News", "Deeper", None]
 
 
 @pytest.mark.parametrize(
@@ -42,13 +44,25 @@ def test_broken_files_are_refused_with_a_reason(data: bytes, reason: str) -> Non
     assert caught.value.reason == reason
 
 
-def test_export_round_trips_with_publishers_as_folders() -> None:
+def test_export_round_trips_with_publishers_as_folders_and_attributes() -> None:
     data = export_opml([
-        OpmlFolder("SouthFront", [("https://southfront.press/feed/", "SouthFront feed")]),
+        OpmlFolder("SouthFront", [("https://southfront.press/feed/", "SouthFront feed")], "sf"),
         OpmlFolder("Herald & Co", [("http://h.example/a.xml?x=1&y=2", None)]),
     ])  # fmt: skip
     assert data.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+    assert b'xmlns:scraper="urn:x-scraper:opml"' in data and b'scraper:publisher="sf"' in data
     assert parse_opml(data) == [
-        OpmlFeed("https://southfront.press/feed/", "SouthFront feed", "SouthFront"),
-        OpmlFeed("http://h.example/a.xml?x=1&y=2", "http://h.example/a.xml?x=1&y=2", "Herald & Co"),
-    ]
+        OpmlFeed("https://southfront.press/feed/", "SouthFront feed", ("SouthFront",), "sf"),
+        OpmlFeed("http://h.example/a.xml?x=1&y=2", "http://h.example/a.xml?x=1&y=2",
+                 ("Herald & Co",)),
+    ]  # fmt: skip
+
+
+def test_the_publisher_attribute_is_read_under_any_prefix() -> None:
+    """It is the namespace that counts, as in any XML: another tool may pick its own prefix."""
+    data = (
+        b'<opml version="2.0" xmlns:s="urn:x-scraper:opml"><body>'
+        b'<outline xmlUrl="http://x.example/f" s:publisher=" alpha "/>'
+        b'<outline xmlUrl="http://x.example/g" publisher="alpha"/></body></opml>'
+    )
+    assert [f.publisher for f in parse_opml(data)] == ["alpha", None]
