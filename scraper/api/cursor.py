@@ -15,9 +15,9 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from scraper.query.contract import iso
+from scraper.query.contract import iso, to_utc
 from scraper.store.reads import Keyset
 
 MAX_OFFSET = 1000
@@ -45,14 +45,29 @@ def decode(token: str) -> Cursor:
     """Parse a cursor; raise :class:`CursorError` with a message fit for a 422."""
     try:
         data = json.loads(base64.urlsafe_b64decode(token.encode("ascii") + b"==="))
-        if set(data) == {"o"} and isinstance(data["o"], int) and 0 <= data["o"] <= MAX_OFFSET:
+        if set(data) == {"o"} and _is_int(data["o"]) and 0 <= data["o"] <= MAX_OFFSET:
             return Cursor(offset=data["o"])
-        if set(data) == {"p", "i"} and isinstance(data["i"], int) and 0 < data["i"] < 2**63:
-            when = None if data["p"] is None else datetime.fromisoformat(data["p"])
-            return Cursor(keyset=Keyset(when, data["i"]))
+        if set(data) == {"p", "i"} and _is_int(data["i"]) and 0 < data["i"] < 2**63:
+            return Cursor(keyset=Keyset(_keyset_time(data["p"]), data["i"]))
     except (ValueError, TypeError, UnicodeError, binascii.Error):
         pass
     raise CursorError("not a cursor from a previous page (use next_cursor as given)")
+
+
+def _is_int(value: object) -> bool:
+    """A JSON integer: ``true`` is an ``int`` to ``isinstance`` and reached the query as 1."""
+    return type(value) is int
+
+
+def _keyset_time(value: object) -> datetime | None:
+    """The keyset's date in UTC, checked here: a hand-edited ``p`` that UTC cannot hold
+    (``0001-01-01T00:00:00+05:00``) raised ``OverflowError`` only when the page was read."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("p is not a string")
+    when = datetime.fromisoformat(value)
+    return to_utc(when if when.tzinfo else when.replace(tzinfo=UTC), value)
 
 
 def _encode(data: dict[str, object]) -> str:

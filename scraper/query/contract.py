@@ -56,7 +56,13 @@ def article_to_csv_row(article: Article) -> dict[str, Any]:
 
 def parse_when(value: str, *, end: bool = False) -> datetime:
     """``2025-03-28`` or a full ISO 8601 timestamp; naive means UTC. ``end`` makes a bare
-    date inclusive (``--until 2025-03-28`` includes that whole day)."""
+    date inclusive (``--until 2025-03-28`` includes that whole day); a full timestamp is
+    the instant itself, which the filters include too (``published_at <= until``).
+
+    Raises ``ValueError`` (a 422, a 400 page or a usage error to the callers) also for a
+    timestamp that exists only in its own offset: ``9999-12-31T23:59:59-05:00`` is past
+    the last UTC instant ``datetime`` can hold, and converting it raised ``OverflowError``,
+    which no caller expected (a 500 or a traceback)."""
     text = value.strip()
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -66,4 +72,13 @@ def parse_when(value: str, *, end: bool = False) -> datetime:
         parsed = parsed.replace(tzinfo=UTC)
     if end and len(text) == 10:
         parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
-    return parsed.astimezone(UTC)
+    return to_utc(parsed, value)
+
+
+def to_utc(when: datetime, given: object) -> datetime:
+    """``when`` in UTC; ``ValueError`` naming ``given`` when UTC cannot hold it (a time in
+    year 1 east of Greenwich, or in year 9999 west of it)."""
+    try:
+        return when.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError(f"{given!r} is outside the dates this archive can hold") from exc

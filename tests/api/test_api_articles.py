@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import httpx
@@ -65,9 +67,22 @@ async def test_filters(shared_client: httpx.AsyncClient) -> None:
     assert await ids(language="fr") == set()
 
 
+def _edited_cursor(data: dict[str, Any]) -> str:
+    """A cursor as a client could hand-edit one: base64url JSON, unpadded."""
+    raw = json.dumps(data).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
 BAD_PARAMETERS: list[tuple[dict[str, str | int], str]] = [
     ({"since": "last tuesday"}, "since"),
     ({"until": "2025-13-01"}, "until"),
+    # valid ISO 8601, but no UTC instant: after 9999-12-31 or before 0001-01-01 in UTC
+    ({"since": "9999-12-31T23:59:59-05:00"}, "since"),
+    ({"until": "0001-01-01T00:00:00+05:00"}, "until"),
+    ({"cursor": _edited_cursor({"p": "0001-01-01T00:00:00+05:00", "i": 3})}, "cursor"),
+    ({"cursor": _edited_cursor({"p": "2025-01-01T00:00:00Z", "i": True})}, "cursor"),
+    ({"cursor": _edited_cursor({"p": 20250101, "i": 3})}, "cursor"),
+    ({"cursor": _edited_cursor({"o": True})}, "cursor"),
     ({"limit": 0}, "limit"),
     ({"limit": 101}, "limit"),
     ({"limit": "many"}, "limit"),
@@ -86,6 +101,8 @@ async def test_bad_parameters_are_422_naming_the_field(shared_client: httpx.Asyn
         assert any(field in error["loc"] for error in errors), errors
     response = await shared_client.get("/api/articles", params={"since": "last tuesday"})
     assert "is not a date (use YYYY-MM-DD or ISO 8601)" in response.json()["detail"][0]["msg"]
+    response = await shared_client.get("/api/articles", params={"since": "9999-12-31T23:59-05:00"})
+    assert "outside the dates this archive can hold" in response.json()["detail"][0]["msg"]
 
 
 async def test_a_cursor_of_a_listing_is_refused_by_a_search(

@@ -39,6 +39,12 @@ async def test_search_feed(make_app: MakeApp) -> None:
     assert (await _feed(make_app(), "/search/atom.xml")).entries  # no words: newest
 
 
+async def test_search_feed_refuses_a_date_utc_cannot_hold(make_app: MakeApp) -> None:
+    async with client_of(make_app()) as client:
+        response = await client.get("/search/atom.xml", params={"until": "9999-12-31T23:59-05:00"})
+    assert response.status_code == 422
+
+
 async def test_hostile_text_stays_well_formed(make_app: MakeApp, seeded: Archive) -> None:
     seeded.save(draft(22, "Bell \x07 and <tags> & ]]> too", title="<b>bold</b> \x0b title"))
     parsed = await _feed(make_app(), "/publishers/sf/atom.xml")

@@ -52,6 +52,16 @@ async def test_bad_date_on_the_search_page_is_a_message(shared_client: httpx.Asy
     assert response.headers["content-type"].startswith("text/html")
 
 
+async def test_a_date_utc_cannot_hold_on_the_search_page_is_a_message(
+    shared_client: httpx.AsyncClient,
+) -> None:
+    for field, value in [("since", "9999-12-31T23:59:59-05:00"), ("until", "0001-01-01T01:00+05")]:
+        response = await shared_client.get("/", params={"q": "drones", field: value})
+        assert response.status_code == 400, field
+        assert "outside the dates this archive can hold" in response.text
+        assert response.headers["content-type"].startswith("text/html")
+
+
 async def test_article_page_has_paragraphs_and_every_url(
     shared_client: httpx.AsyncClient, shared_seeded: Archive
 ) -> None:
