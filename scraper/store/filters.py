@@ -15,6 +15,11 @@ _Ts = TypeVarTuple("_Ts")
 
 @dataclass(frozen=True, slots=True)
 class ArticleFilter:
+    """Which articles a reader considers. ``since`` and ``until`` are both inclusive:
+    "published on or after / on or before", so an article published at exactly the given
+    instant is in (``parse_when`` stretches a bare ``until`` date to its last microsecond).
+    The SQL of the ranking statements (``search_sql.filter_sql``) says the same."""
+
     publishers: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
@@ -31,7 +36,7 @@ class ArticleFilter:
         if self.since is not None:
             clauses.append(row.published_at >= self.since)
         if self.until is not None:
-            clauses.append(row.published_at < self.until)
+            clauses.append(row.published_at <= self.until)
         if self.language:
             clauses.append(row.language == self.language)
         return clauses

@@ -39,7 +39,7 @@ def filter_sql(filters: ArticleFilter, params: dict[str, Any]) -> str:
         clauses.append("a.published_at >= :since")
     if filters.until is not None:
         params["until"] = filters.until
-        clauses.append("a.published_at < :until")
+        clauses.append("a.published_at <= :until")  # on or before, as ArticleFilter
     if filters.language:
         params["language"] = filters.language
         clauses.append("a.language = :language")

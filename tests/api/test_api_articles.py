@@ -63,6 +63,8 @@ async def test_filters(shared_client: httpx.AsyncClient) -> None:
     assert await ids(q="drones", since="2025-03-06") == {"6", "7"}
     assert await ids(until="2025-03-02") == {"1", "2"}  # a bare date includes that whole day
     assert await ids(since="2025-03-02T00:00:00Z", until="2025-03-02") == {"2"}
+    assert await ids(until="2025-03-02T12:00:00Z") == {"1", "2"}  # on or before that instant
+    assert await ids(since="2025-03-02T12:00:00Z", until="2025-03-02T12:00:00Z") == {"2"}
     assert await ids(q="markets", publisher="sf") == set()
     assert await ids(language="fr") == set()
 
