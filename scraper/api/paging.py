@@ -50,7 +50,7 @@ def fetch_page(
         return _ranked(services, query, filters, limit, at.offset, collapse)
     if at.offset:
         raise cursor.CursorError("this cursor belongs to a search, not to a listing")
-    return _newest(services, filters, limit, at.keyset, collapse)
+    return _newest(services, filters.for_listing(query), limit, at.keyset, collapse)
 
 
 def _ranked(
@@ -88,7 +88,7 @@ def newest_matches(
     PostgreSQL already limited to the newest matches) is re-sorted here.
     """
     if not is_ranked(query):
-        return services.reads.newest(filters, None, count)
+        return services.reads.newest(filters.for_listing(query), None, count)
     hits = services.archive.search(query, filters, count * 4)
     hits.sort(key=lambda a: (a.published_at or a.first_seen_at, a.id), reverse=True)
     return hits[:count]

@@ -19,6 +19,46 @@ def _quote(words: list[str]) -> str:
 
 def to_fts5(query: str) -> str | None:
     """Return an FTS5 MATCH expression, or None when the query has no searchable word."""
+    positive, negative = _terms(query)
+    if not positive:
+        return None
+    expression = " AND ".join(positive)
+    for term in negative:
+        expression = f"({expression}) NOT {term}"
+    return expression
+
+
+def excluded_only(query: str) -> str | None:
+    """For a query that only excludes (``-drones -"ferry boat"``): its excluded terms as one
+    query matching any of them (``"drones" OR "ferry boat"``); None for any other query.
+
+    Such a query has nothing to rank by, so it lists the newest articles, but without the
+    ones it excludes (before, the exclusion was silently dropped). FTS5 cannot run a query
+    that is only ``NOT``, so the listing leaves out what this matches. The same text is
+    valid for FTS5 ``MATCH`` and for PostgreSQL's ``websearch_to_tsquery`` (quoted phrases
+    joined by ``OR``).
+    """
+    positive, negative = _terms(query)
+    if positive or not negative:
+        return None
+    return " OR ".join(negative)
+
+
+def excluded_terms(query: str) -> str | None:
+    """The query's excluded terms as one query matching any of them, as in
+    :func:`excluded_only`, whatever else the query has; None when it excludes nothing.
+
+    PostgreSQL ORs one tsquery per text-search configuration, and an exclusion inside one
+    branch is no exclusion of the whole: ``harbour -drones`` parsed as ``simple`` is
+    ``'harbour' & !'drones'``, true for an English row whose vector holds only the stem
+    ``drone``. The search ANDs the negation of these terms, in every configuration, instead.
+    """
+    negative = _terms(query)[1]
+    return " OR ".join(negative) if negative else None
+
+
+def _terms(query: str) -> tuple[list[str], list[str]]:
+    """The query's required terms (FTS5, ``OR`` groups already joined) and excluded ones."""
     positive: list[str] = []
     negative: list[str] = []
     pending_or = False
@@ -40,12 +80,7 @@ def to_fts5(query: str) -> str | None:
         else:
             positive.append(term)
         pending_or = False
-    if not positive:
-        return None
-    expression = " AND ".join(positive)
-    for term in negative:
-        expression = f"({expression}) NOT {term}"
-    return expression
+    return positive, negative
 
 
 def phrase_words(query: str) -> list[str]:

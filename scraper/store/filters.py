@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import Boolean, ColumnElement, Select, bindparam
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
 
+from scraper.query.websearch import excluded_only
 from scraper.store.tables import ArticleRow
 
 _Ts = TypeVarTuple("_Ts")
@@ -18,12 +22,22 @@ class ArticleFilter:
     """Which articles a reader considers. ``since`` and ``until`` are both inclusive:
     "published on or after / on or before", so an article published at exactly the given
     instant is in (``parse_when`` stretches a bare ``until`` date to its last microsecond).
-    The SQL of the ranking statements (``search_sql.filter_sql``) says the same."""
+    The SQL of the ranking statements (``search_sql.filter_sql``) says the same.
+
+    ``excluding``: leave out the articles matching this query (``websearch.excluded_only``),
+    for the newest-first listing that a query of excluded words only (``-drones``) asks
+    for. A ranked search carries its exclusions in its match expression instead."""
 
     publishers: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
     language: str | None = None
+    excluding: str | None = None
+
+    def for_listing(self, query: str) -> ArticleFilter:
+        """These filters for the listing shown for ``query`` when it has no word to rank
+        by: with the words it excludes, if that is all it has."""
+        return replace(self, excluding=excluded_only(query))
 
     def apply(self, query: Select[*_Ts]) -> Select[*_Ts]:
         return query.where(*self.clauses())
@@ -39,4 +53,52 @@ class ArticleFilter:
             clauses.append(row.published_at <= self.until)
         if self.language:
             clauses.append(row.language == self.language)
+        if self.excluding:
+            clauses.append(NotMatching(row.id, row.search_config, self.excluding))
         return clauses
+
+
+class NotMatching(ColumnElement[bool]):
+    """The row does not match ``query`` (FTS5 / websearch syntax), on the dialect's index.
+
+    A custom construct because the test is dialect-specific and must name the row's own
+    table (``ArticleRow`` or an alias of it, as in the collapsed listing):
+
+    * SQLite: the id is not among the FTS5 matches. The matches are collected once per
+      statement, so the cost is that of the excluded words' doclists, never per row.
+    * PostgreSQL: the row's stored ``tsv`` does not match the query parsed as ``simple``,
+      ``english`` (the configurations every search ORs) and the row's own configuration.
+      Tested on the rows a newest-first listing reads, which the planner walks by date.
+    """
+
+    type = Boolean()
+    inherit_cache = False  # the query text is a bound value, but the construct has no cache key
+
+    def __init__(
+        self,
+        row_id: InstrumentedAttribute[int],
+        row_config: InstrumentedAttribute[str],
+        query: str,
+    ) -> None:
+        self.row_id = row_id
+        self.row_config = row_config
+        self.query = query
+
+
+@compiles(NotMatching, "sqlite")
+def _not_matching_sqlite(element: NotMatching, compiler: SQLCompiler, **kw: Any) -> str:
+    row_id = compiler.process(element.row_id.expression, **kw)
+    query = compiler.process(bindparam("excluding", element.query, unique=True), **kw)
+    # parenthesised: SQLite has no boolean type, and SQLAlchemy appends "= 1" to the test
+    return f"({row_id} NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH {query}))"
+
+
+@compiles(NotMatching, "postgresql")
+def _not_matching_pg(element: NotMatching, compiler: SQLCompiler, **kw: Any) -> str:
+    config = compiler.process(element.row_config.expression, **kw)
+    vector = config.rsplit(".", 1)[0] + ".tsv"  # the row's table, as the compiler names it
+    query = compiler.process(bindparam("excluding", element.query, unique=True), **kw)
+    parsed = " || ".join(
+        f"websearch_to_tsquery({c}, {query})" for c in ("'simple'", "'english'", config)
+    )
+    return f"NOT ({vector} @@ ({parsed}))"

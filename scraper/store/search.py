@@ -65,7 +65,8 @@ def search(
     *,
     collapse: bool = True,
 ) -> list[Article]:
-    """Best matches first; an empty query lists the newest articles."""
+    """Best matches first; a query without a word to rank by lists the newest articles
+    (without those matching its excluded words, if it has any)."""
     return search_page(session, query, filters, 0, limit, collapse=collapse)[0]
 
 
@@ -96,8 +97,8 @@ def search_page(
         _tune_sqlite(session)
         match = _sqlite_match(query)
         hits = _rank_sqlite(session, match, filters, window, collapse) if match else None
-    if hits is None:
-        match, hits = None, _newest(session, filters, window, collapse)
+    if hits is None:  # no word to rank by: the newest, without any it excludes
+        match, hits = None, _newest(session, filters.for_listing(query), window, collapse)
     more = len(hits) > offset + limit
     hits = hits[offset : offset + limit]
     if not hits:

@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from scraper.query.websearch import phrase_words, to_fts5
+from scraper.query.websearch import excluded_terms, phrase_words, to_fts5
 from scraper.store.articles import search_config
 from scraper.store.filters import ArticleFilter
 from scraper.store.search_sql import Match, SearchHit, filter_sql
@@ -52,9 +52,16 @@ _ORDER = "a.published_at DESC NULLS LAST, a.id DESC"
 
 
 def pg_match(query: str, filters: ArticleFilter) -> Match | None:
+    """The query's tsquery in every configuration searched; its excluded terms are left out
+    in every configuration too (:func:`scraper.query.websearch.excluded_terms` says why)."""
     if to_fts5(query) is None:  # nothing searchable: same answer as on SQLite
         return None
-    return Match(_tsquery(filters, ":q"), {"q": query})
+    expression, params = _tsquery(filters, ":q"), {"q": query}
+    excluded = excluded_terms(query)
+    if excluded is not None:
+        expression = f"({expression} && !!{_tsquery(filters, ':x')})"
+        params["x"] = excluded
+    return Match(expression, params)
 
 
 def _tsquery(filters: ArticleFilter, param: str) -> str:

@@ -26,7 +26,9 @@ class Match:
 
 def filter_sql(filters: ArticleFilter, params: dict[str, Any]) -> str:
     """The filters as `` AND …`` conditions on ``articles a``; binds their values in
-    ``params``."""
+    ``params``. A ranked search has its exclusions in its match, never in ``excluding``."""
+    if filters.excluding:
+        raise ValueError("a ranked search carries its exclusions in its match expression")
     clauses = []
     if filters.publishers:
         names = []

@@ -75,6 +75,16 @@ def _edited_cursor(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+async def test_a_query_of_excluded_words_lists_the_newest_without_them(
+    shared_client: httpx.AsyncClient,
+) -> None:
+    body = (await shared_client.get("/api/articles", params={"q": "-drones"})).json()
+    assert body["ranked"] is False
+    assert [item["title"] for item in body["items"]] == ["Article 9", "Article 8"]
+    pages = await _all_pages(shared_client, q="-drones -ferry", limit=1)
+    assert pages == [[body["items"][1]["id"]]]
+
+
 BAD_PARAMETERS: list[tuple[dict[str, str | int], str]] = [
     ({"since": "last tuesday"}, "since"),
     ({"until": "2025-13-01"}, "until"),

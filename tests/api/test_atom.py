@@ -37,6 +37,8 @@ async def test_search_feed(make_app: MakeApp) -> None:
     parsed = await _feed(make_app(), "/search/atom.xml", q="ferry")
     assert [e.title for e in parsed.entries] == ["Article 9"]
     assert (await _feed(make_app(), "/search/atom.xml")).entries  # no words: newest
+    excluding = await _feed(make_app(), "/search/atom.xml", q="-drones")
+    assert [e.title for e in excluding.entries] == ["Article 9", "Article 8"]
 
 
 async def test_search_feed_refuses_a_date_utc_cannot_hold(make_app: MakeApp) -> None:

@@ -45,6 +45,14 @@ async def test_front_page_lists_the_newest_with_a_feed_link(
     assert 'type="application/atom+xml"' in html
 
 
+async def test_a_search_of_excluded_words_only_lists_the_rest(
+    shared_client: httpx.AsyncClient,
+) -> None:
+    html = (await shared_client.get("/", params={"q": "-drones"})).text
+    assert "Article 9" in html and "Article 8" in html
+    assert "Article 7" not in html
+
+
 async def test_bad_date_on_the_search_page_is_a_message(shared_client: httpx.AsyncClient) -> None:
     response = await shared_client.get("/", params={"q": "drones", "since": "yesterday-ish"})
     assert response.status_code == 400

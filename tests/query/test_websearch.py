@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scraper.query.websearch import phrase_words, to_fts5
+from scraper.query.websearch import excluded_only, excluded_terms, phrase_words, to_fts5
 
 
 @pytest.mark.parametrize(
@@ -39,3 +41,35 @@ def test_phrase_words_are_the_words_of_wanted_phrases() -> None:
     ]
     assert phrase_words("prime minister") == []
     assert phrase_words('"unclosed phrase') == ["unclosed", "phrase"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("-drones", '"drones"'),
+        ('-drones -"ferry boat"', '"drones" OR "ferry boat"'),
+        ("-al-Sharaa", '"al Sharaa"'),
+        ("drones -ukraine", None),  # ranked: the exclusion is in to_fts5's expression
+        ("-", None),
+        ("", None),
+    ],
+)
+def test_a_query_that_only_excludes(query: str, expected: str | None) -> None:
+    assert excluded_only(query) == expected
+    if expected is not None:
+        assert to_fts5(query) is None  # nothing to rank by: the listing leaves these out
+
+
+def test_excluded_terms_of_any_query() -> None:
+    assert excluded_terms('harbour -drones -"ferry boat"') == '"drones" OR "ferry boat"'
+    assert excluded_terms("harbour") is None
+
+
+@given(st.text())
+def test_any_exclusion_is_valid_fts5(query: str) -> None:
+    expression = excluded_only(query)
+    if expression is None:
+        return
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='porter unicode61')")
+    db.execute("SELECT rowid FROM t WHERE t MATCH ?", (expression,)).fetchall()
