@@ -37,6 +37,11 @@ def search_config(language: str | None) -> str:
     return _PG_CONFIGS.get((language or "").lower()[:2], "simple")
 
 
+def search_configs() -> tuple[str, ...]:
+    """Every configuration :func:`search_config` can give a row, ``simple`` included."""
+    return tuple(sorted({"simple", *_PG_CONFIGS.values()}))
+
+
 def known_urls(session: Session, urls: Sequence[str]) -> dict[str, int]:
     """Which of these URLs already belong to an article (one indexed query, any batch size)."""
     found: dict[str, int] = {}

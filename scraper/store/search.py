@@ -88,7 +88,7 @@ def search_page(
     match: Match | None
     window = offset + limit + 1
     if session.get_bind().dialect.name == "postgresql":
-        match = search_pg.pg_match(query, filters)
+        match = search_pg.pg_match(session, query, filters)
         if match is not None:
             hits = search_pg.rank(session, query, match, filters, RANK_WINDOW, window, collapse)
         else:

@@ -18,10 +18,12 @@ class SearchHit:
 @dataclass(frozen=True, slots=True)
 class Match:
     """What the statements need to select and mark the matches: the dialect's MATCH /
-    tsquery and its bound parameters."""
+    tsquery and its bound parameters; on PostgreSQL also the text-search configurations the
+    tsquery parses the query in (the planner's estimates for a phrase's words use the same)."""
 
     expression: str
     params: dict[str, Any]
+    configs: tuple[str, ...] = ()
 
 
 def filter_sql(filters: ArticleFilter, params: dict[str, Any]) -> str:

@@ -119,7 +119,7 @@ def test_the_walk_reads_past_rows_without_the_word(
 def test_the_estimates_come_from_the_planner(archive: Archive) -> None:
     with Session(archive.engine) as session:
         session.execute(text("ANALYZE articles"))
-        match = search_pg.pg_match('"harbour drones"', ArticleFilter())
+        match = search_pg.pg_match(session, '"harbour drones"', ArticleFilter())
         assert match is not None
         params = dict(match.params)
         estimates = search_pg._estimates(

@@ -27,6 +27,7 @@ _RAW_INDEXES = {
     "ix_articles_tsv",
     "ix_articles_published_desc",
     "ix_articles_publisher_published_desc",
+    "ix_articles_search_config",
 }
 
 
