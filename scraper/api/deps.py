@@ -21,6 +21,7 @@ from scraper.domains import Resolver
 from scraper.query.contract import parse_when
 from scraper.settings import Settings
 from scraper.store.archive import Archive, ArticleFilter
+from scraper.store.filters import LANGUAGE_PATTERN
 from scraper.store.reads import Reads
 
 # OpenAPI `responses=` tables of the routes.
@@ -97,7 +98,11 @@ async def article_filter(
         Until, Query(description="Published on or before (a bare date includes the whole day).")
     ] = None,
     language: Annotated[
-        str | None, Query(description="ISO 639-1 code, e.g. en.", pattern=r"^[A-Za-z-]{2,16}$")
+        str | None,
+        Query(
+            description="ISO 639-1 code, e.g. en (any case; a region such as en-GB is ignored).",
+            pattern=rf"^{LANGUAGE_PATTERN.pattern}$",
+        ),
     ] = None,
 ) -> ArticleFilter:
     """The filters shared by the search API, the search feed and the web page (``async``

@@ -23,6 +23,7 @@ from scraper.query.contract import FIELDS, article_to_csv_row, article_to_dict, 
 from scraper.query.warc import write_warc
 from scraper.reextract import reextract
 from scraper.store.archive import ArticleFilter
+from scraper.store.filters import LANGUAGE_PATTERN
 
 
 class DateParam(click.ParamType):  # type: ignore[type-arg]
@@ -42,10 +43,25 @@ class DateParam(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
 
 
+class LanguageParam(click.ParamType):  # type: ignore[type-arg]
+    """A language code as the API's ``language=`` takes it (``de``, ``EN``, ``pt-BR``)."""
+
+    name = "CODE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        code = str(value).strip()
+        if not LANGUAGE_PATTERN.fullmatch(code):
+            self.fail(f"{value!r} is not a language code (ISO 639-1, e.g. de)", param, ctx)
+        return code
+
+
 def _filters(
-    publishers: tuple[str, ...], since: datetime | None, until: datetime | None
+    publishers: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    language: str | None = None,
 ) -> ArticleFilter:
-    return ArticleFilter(publishers=publishers, since=since, until=until)
+    return ArticleFilter(publishers=publishers, since=since, until=until, language=language)
 
 
 _filter_options = [
@@ -58,6 +74,12 @@ _filter_options = [
     ),
     click.option("--since", type=DateParam(), help="Published on or after (YYYY-MM-DD)."),
     click.option("--until", type=DateParam(end=True), help="Published on or before."),
+    click.option(
+        "--language",
+        type=LanguageParam(),
+        help="Only articles in this language (ISO 639-1, e.g. de; any case), as the API's "
+        "language=. Search also parses the query in that language only.",
+    ),
 ]
 
 
@@ -86,12 +108,13 @@ def search_command(
     publishers: tuple[str, ...],
     since: datetime | None,
     until: datetime | None,
+    language: str | None,
     limit: int,
     fmt: str,
     show_all: bool,
 ) -> None:
     """Ranked full-text search. QUERY: words, "a phrase", -excluded, a or b."""
-    filters = _filters(publishers, since, until)
+    filters = _filters(publishers, since, until, language)
     results = app.archive().search(query, filters, limit, collapse=not show_all)
     if fmt == "json":
         click.echo(
@@ -208,11 +231,12 @@ def export_command(
     publishers: tuple[str, ...],
     since: datetime | None,
     until: datetime | None,
+    language: str | None,
     fmt: str,
     output: str,
 ) -> None:
     """Stream every matching article (memory stays flat on any archive size)."""
-    filters = _filters(publishers, since, until)
+    filters = _filters(publishers, since, until, language)
     if fmt == "warc":
         if output == "-":
             raise click.UsageError("--format warc writes a binary file: give --output FILE")
@@ -239,7 +263,11 @@ def _write_articles(articles: Iterator[Article], fmt: str, out: Any) -> None:
 @filter_options
 @click.pass_obj
 def reextract_command(
-    app: AppContext, publishers: tuple[str, ...], since: datetime | None, until: datetime | None
+    app: AppContext,
+    publishers: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    language: str | None,
 ) -> None:
     """Re-run extraction on stored pages (after the extractor or a publisher's rules changed).
 
@@ -249,7 +277,7 @@ def reextract_command(
     summary = reextract(
         app.archive(),
         app.effective_config(),
-        _filters(publishers, since, until),
+        _filters(publishers, since, until, language),
         settings=app.settings,
     )
     skipped = ", ".join(f"{n} {reason}" for reason, n in summary.skipped.items()) or "none"

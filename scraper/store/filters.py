@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVarTuple
@@ -34,6 +35,10 @@ class ArticleFilter:
     language: str | None = None
     excluding: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.language is not None:
+            object.__setattr__(self, "language", language_code(self.language))
+
     def for_listing(self, query: str) -> ArticleFilter:
         """These filters for the listing shown for ``query`` when it has no word to rank
         by: with the words it excludes, if that is all it has."""
@@ -56,6 +61,17 @@ class ArticleFilter:
         if self.excluding:
             clauses.append(NotMatching(row.id, row.search_config, self.excluding))
         return clauses
+
+
+# What the API and the CLI accept as a language filter before :func:`language_code`.
+LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2}[A-Za-z-]{0,14}")
+
+
+def language_code(value: str) -> str | None:
+    """The stored spelling of a language filter: extraction stores ISO 639-1 codes in lower
+    case (``language_from_tag``), so ``EN`` or ``en-GB`` given to the API matched nothing
+    while passing its validation. Lower case, without a region; None when nothing is left."""
+    return value.strip().lower().replace("_", "-").split("-")[0] or None
 
 
 class NotMatching(ColumnElement[bool]):

@@ -67,6 +67,8 @@ async def test_filters(shared_client: httpx.AsyncClient) -> None:
     assert await ids(since="2025-03-02T12:00:00Z", until="2025-03-02T12:00:00Z") == {"2"}
     assert await ids(q="markets", publisher="sf") == set()
     assert await ids(language="fr") == set()
+    everything = {str(n) for n in range(1, 10)}
+    assert await ids(language="EN") == await ids(language="en-GB") == everything  # any case
 
 
 def _edited_cursor(data: dict[str, Any]) -> str:

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from scraper.cli import cli
 from scraper.config import parse_config
 from scraper.store import search_pg
 from scraper.store.archive import Archive, ArticleFilter, open_archive
@@ -76,6 +78,13 @@ def test_exclusions_hold_in_every_language(archive: Archive) -> None:
     assert _languages(archive, "Häuser -Drohnen") == []
 
 
+def test_language_filter_in_any_case(archive: Archive) -> None:
+    for given in ("de", "DE", "De", "de-AT"):
+        assert _languages(archive, "Drohnen", given) == ["de"], given
+        assert _languages(archive, "", given) == ["de"], given
+    assert _languages(archive, "drones", "EN") == ["en"]
+
+
 def test_a_language_new_to_the_archive_is_searchable_once_the_cache_expires(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -98,3 +107,19 @@ def test_query_configs() -> None:
         "german",
     )
     assert search_pg.query_configs("DE", {"english", "french"}) == ("simple", "english", "german")
+
+
+def test_cli_search_by_language(archive: Archive, database_url: str) -> None:
+    env = {"SCRAPER_DATABASE_URL": database_url}
+    runner = CliRunner()
+    found = runner.invoke(
+        cli, ["search", "Drohnen", "--language", "DE", "--format", "jsonl"], env=env
+    )
+    assert found.exit_code == 0, found.output
+    assert [line.count('"language": "de"') for line in found.output.splitlines()] == [1]
+    none = runner.invoke(cli, ["search", "Drohnen", "--language", "fr"], env=env)
+    assert "no matching articles" in none.output
+    bad = runner.invoke(cli, ["search", "x", "--language", "1"], env=env)
+    assert bad.exit_code == 2 and "not a language code" in bad.output
+    exported = runner.invoke(cli, ["export", "--language", "ru"], env=env)
+    assert exported.exit_code == 0 and len(exported.output.splitlines()) == 1
