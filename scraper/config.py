@@ -254,15 +254,32 @@ def _check_unique(config: Config, path: Path) -> None:
 
 
 def load_config(path: Path) -> Config:
-    """Read and validate a publishers file."""
+    """Read and validate a publishers file. Every way it can be unreadable is a
+    :class:`ConfigError` naming the file, so the CLI prints one line and a running daemon keeps
+    its old configuration instead of dying on an exception it does not expect."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: configuration file not found") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from exc
+    text = decode_config(raw, path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     return parse_config(data, path)
+
+
+def decode_config(data: bytes, path: Path) -> str:
+    """TOML is UTF-8 by definition; a file saved in Latin-1 or UTF-16 by an editor is told
+    apart from a broken one by saying where the first byte that is not UTF-8 is (line and
+    byte offset), which is what the operator needs to find it."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}: not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} "
+            f"(line {line}); save the file as UTF-8"
+        ) from exc

@@ -84,3 +84,14 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
 def test_pasted_domains_are_normalised(tmp_path: Path) -> None:
     text = SOUTHFRONT.replace('"southfront.press"', '"https://SouthFront.Press/"', 1)
     assert load_config(write(tmp_path, text)).publishers[0].canonical_domain == "southfront.press"
+
+
+def test_a_file_that_is_not_utf8_is_a_config_error_saying_where(tmp_path: Path) -> None:
+    path = tmp_path / "publishers.toml"
+    path.write_bytes(SOUTHFRONT.replace("Analysis", "Analyse \xe9").encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    offset = SOUTHFRONT.encode().index(b"Analysis") + len("Analyse ")
+    assert str(path) in message and "not UTF-8" in message
+    assert f"byte offset {offset}" in message and "line 4" in message

@@ -380,7 +380,12 @@ class Daemon:
             await self.reload("config file changed")
 
     async def reload(self, why: str) -> None:
-        """Re-read publishers and feeds without a restart; a broken file keeps the old ones."""
+        """Re-read publishers and feeds without a restart; a broken file keeps the old ones.
+
+        Any failure keeps the old configuration and says so: this runs from SIGHUP and from
+        the file watcher, where an exception would only end up as an asyncio or APScheduler
+        traceback that never mentions the configuration. Unexpected errors (bugs) keep their
+        traceback in the same log line."""
         try:
             loaded = await asyncio.to_thread(load_config, Path(self.settings.config))
             config = await self.store(effective_config, self.archive, loaded)
@@ -390,9 +395,11 @@ class Daemon:
                 self._config_mtime = None  # reloaded once the archive takes writes again
                 self._write_failed(fault)
                 return
-            if not isinstance(exc, ScraperError):
-                raise
-            log.error("Configuration not reloaded", extra={"reason": str(exc), "why": why})
+            log.error(
+                "Configuration not reloaded",
+                extra={"reason": str(exc) or type(exc).__name__, "why": why},
+                exc_info=not isinstance(exc, ScraperError),
+            )
             return
         self._apply_config(config)
         if self._deps is not None:
