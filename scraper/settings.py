@@ -9,11 +9,16 @@ ones and are honoured by the fetcher directly; they are not duplicated here.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///scraper.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_POLL_INTERVAL_S = 366 * 86400.0
+"""A year: longer poll intervals are a typo, and next-poll times must stay within datetime's
+range (an interval of 1e300 s would overflow when the next poll is written)."""
 
 
 def normalise_database_url(url: str) -> str:
@@ -27,7 +32,11 @@ def normalise_database_url(url: str) -> str:
 class Settings(BaseSettings):
     """Every option, its default and what it is for. Environment: ``SCRAPER_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="SCRAPER_", extra="ignore", frozen=True)
+    # No inf or nan anywhere: they pass gt=0 and ge=0, then break the arithmetic they feed
+    # (an infinite interval overflows the next poll time; nan compares false with everything).
+    model_config = SettingsConfigDict(
+        env_prefix="SCRAPER_", extra="ignore", frozen=True, allow_inf_nan=False
+    )
 
     database_url: str = Field(
         DEFAULT_DATABASE_URL,
@@ -92,12 +101,17 @@ class Settings(BaseSettings):
     poll_min_interval: float = Field(
         300.0,
         gt=0,
+        le=MAX_POLL_INTERVAL_S,
         description="Seconds between two polls of a feed at least (`scraper run`). The adaptive "
         "interval, RSS <ttl>, Cache-Control and error backoff stay within the min and max; set "
         "both equal to poll every feed at a fixed interval. Only Retry-After may exceed the max.",
     )
     poll_max_interval: float = Field(
-        21600.0, gt=0, description="Seconds between two polls of a feed at most (`scraper run`)."
+        21600.0,
+        gt=0,
+        le=MAX_POLL_INTERVAL_S,
+        description="Seconds between two polls of a feed at most (`scraper run`); not below "
+        "SCRAPER_POLL_MIN_INTERVAL.",
     )
     poll_lease: float = Field(
         300.0,
@@ -218,13 +232,37 @@ class Settings(BaseSettings):
         description="Authority of the archive's Atom entry ids (tag:NAME,2025:article/ID); "
         "choose it once and never change it, or readers see every entry as new.",
     )
-    log_level: str = Field("WARNING", description="DEBUG, INFO, WARNING or ERROR.")
+    log_level: str = Field(
+        "WARNING", description="DEBUG, INFO, WARNING, ERROR or CRITICAL (any case)."
+    )
     log_format: str = Field("text", pattern="^(text|json)$", description="text or json.")
 
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        """Checked here, not when logging is set up: there an unknown level is a ValueError
+        with a traceback instead of a message naming the variable."""
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> Self:
+        """A minimum above the maximum used to be clamped silently to the maximum, so feeds
+        were polled far more often than the operator asked for."""
+        if self.poll_min_interval > self.poll_max_interval:
+            raise ValueError(
+                f"SCRAPER_POLL_MIN_INTERVAL ({self.poll_min_interval:g} s) is above "
+                f"SCRAPER_POLL_MAX_INTERVAL ({self.poll_max_interval:g} s); set both equal for "
+                "a fixed interval"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:

@@ -26,11 +26,7 @@ class AppContext:
         try:
             settings = Settings(config=config_path) if config_path else Settings()
         except ValidationError as exc:
-            problems = "; ".join(
-                f"SCRAPER_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-                for e in exc.errors()
-            )
-            raise ConfigError(f"invalid settings: {problems}") from exc
+            raise ConfigError(f"invalid settings: {describe_settings_error(exc)}") from exc
         level = {0: settings.log_level, 1: "INFO"}.get(verbose, "DEBUG")
         logging_setup.configure(level, settings.log_format)
         return cls(settings)
@@ -56,3 +52,14 @@ class AppContext:
                 policy=policy_from(self.settings),
             )
         return self._archive
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """One line per problem, each naming its variable. Checks across fields (min vs max) have
+    no single field; their message names the variables itself."""
+    problems = []
+    for e in exc.errors():
+        message = str(e["msg"]).removeprefix("Value error, ")
+        name = "_".join(str(p) for p in e["loc"]).upper()
+        problems.append(f"SCRAPER_{name}: {message}" if name else message)
+    return "; ".join(problems)

@@ -24,8 +24,10 @@ log = logging.getLogger(__name__)
 
 
 def limits_from(settings: Settings) -> Limits:
-    low = min(settings.poll_min_interval, settings.poll_max_interval)
-    return Limits(low, settings.poll_max_interval, settings.feed_disable_after)
+    """The operator's bounds; :class:`Settings` refuses a minimum above the maximum."""
+    return Limits(
+        settings.poll_min_interval, settings.poll_max_interval, settings.feed_disable_after
+    )
 
 
 def is_unconditional(poll_count: int, every: int) -> bool:
