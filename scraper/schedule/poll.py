@@ -2,8 +2,9 @@
 
 The only things the daemon adds around the pipeline: every Nth poll goes out without
 validators (servers that answer 304 to everything are caught; the body hash still spares the
-parse when nothing changed), a crash inside the pipeline becomes a failed poll instead of a
-dead task, and the outcome is turned into :class:`PollFacts` for the pure scheduling math.
+parse when nothing changed), a crash inside the pipeline becomes a failed poll (reason
+``crash``, recorded and backed off like any failure) instead of a dead task, and the outcome
+is turned into :class:`PollFacts` for the pure scheduling math.
 """
 
 from __future__ import annotations
@@ -12,15 +13,20 @@ import dataclasses
 import logging
 from datetime import UTC, datetime
 
-from scraper.errors import FetchError, ScraperError
+from scraper.errors import FetchError
+from scraper.models import FeedRef
 from scraper.pipeline import Deps, FeedOutcome, refresh_feed
 from scraper.schedule.hints import max_age_seconds
 from scraper.schedule.interval import Limits, Plan, PollFacts, plan_next
 from scraper.settings import Settings
 from scraper.store.faults import classify
+from scraper.store.feeds import FeedPoll
 from scraper.store.schedule import Claim
 
 log = logging.getLogger(__name__)
+
+CRASH = "crash"
+"""Failure reason of a poll that raised an exception nobody expected (a bug)."""
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -62,10 +68,31 @@ async def poll_claim(claim: Claim, deps: Deps, unconditional_every: int) -> Feed
         if (fault := classify(exc, deps.settings.database_url)) is not None:
             raise fault from exc
         log.exception("Poll crashed", extra={"feed_id": ref.id, "feed_url": ref.url})
-        outcome = FeedOutcome(ref, status="failed")
-        error = exc if isinstance(exc, ScraperError) else FetchError(ref.url, "crash", str(exc))
-        outcome.fail("poll", error, ref.url)
+        outcome = crash_outcome(ref, exc)
+        await _record_crash(outcome, deps)
         return outcome
+
+
+def crash_outcome(ref: FeedRef, exc: Exception) -> FeedOutcome:
+    """A crashed poll as a failed one, reason ``crash``: the exception's type and message are
+    what an operator (or a bug report) needs from ``feeds status``; the traceback is logged."""
+    outcome = FeedOutcome(ref, status="failed")
+    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    outcome.fail("poll", FetchError(ref.url, CRASH, message, transient=False), ref.url)
+    return outcome
+
+
+async def _record_crash(outcome: FeedOutcome, deps: Deps) -> None:
+    """Write the crash like any failed poll (error streak, last error, fetch log): unrecorded,
+    the feed looked healthy in ``feeds list`` and nothing showed that it never succeeds."""
+    failure = outcome.failures[0]
+    poll = FeedPoll(outcome.feed.id, status=None, error=failure.message, error_reason=CRASH)
+    try:
+        await deps.store.record_poll(poll, outcome.failures)
+    except Exception as exc:
+        if (fault := classify(exc, deps.settings.database_url)) is not None:
+            raise fault from exc
+        log.exception("Unable to record a crashed poll", extra={"feed_id": outcome.feed.id})
 
 
 def plan_after(claim: Claim, outcome: FeedOutcome, limits: Limits, jitter: float) -> Plan:

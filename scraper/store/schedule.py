@@ -106,11 +106,16 @@ def finish_poll(session: Session, owner: str, feed_id: int, plan: Plan, now: dat
     was *due* (:func:`~scraper.schedule.interval.next_poll_time`), so a feed is polled once
     per interval without drifting later by every poll's lag and duration; two polls of one
     feed still never start closer than half the delay.
+
+    The error streak is written here too, from the plan: the next plan's backoff is computed
+    from it, so it must not depend on whether the poll managed to record its failure (a
+    crashed poll that did not stayed at "first error" forever and never backed off).
     """
     values: dict[str, object] = {
         "next_poll_at": next_poll_time(plan, now),
         "interval_s": plan.interval_s,
         "items_per_day": plan.items_per_day,
+        "consecutive_errors": plan.consecutive_errors,
         "error_since": plan.error_since,
         "poll_count": FeedRow.poll_count + 1,
         "lease_owner": None,

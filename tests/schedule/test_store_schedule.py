@@ -99,3 +99,16 @@ def test_concurrent_claims_skip_locked_rows(postgres_url: str) -> None:
         one.commit()
         two.commit()
     archive.close()
+
+
+def test_finish_writes_the_error_streak_of_the_plan(archive: Archive) -> None:
+    """The next backoff is planned from the stored streak, whether or not the poll itself
+    managed to record its failure (a crash before any write)."""
+    store = ScheduleStore(archive.engine)
+    claim = store.claim("w1", T0, 30, 1)[0]
+    failed = Plan(8, 1, None, 4, T0 - timedelta(minutes=5))
+    assert store.finish("w1", claim.ref.id, failed, T0)
+    status = next(s for s in store.statuses() if s.id == claim.ref.id)
+    assert (status.consecutive_errors, status.error_since) == (4, T0 - timedelta(minutes=5))
+    again = store.claim("w1", T0 + timedelta(seconds=9), 30, 100)
+    assert next(c for c in again if c.ref.id == claim.ref.id).state.consecutive_errors == 4
