@@ -3,12 +3,15 @@ default deployment has no way to change anything, and every route here requires 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Response
 
 from scraper.api import schemas
 from scraper.api.deps import PublisherKey, Responses, Services, ServicesDep, require_token
-from scraper.config import Config, Publisher
+from scraper.config import Publisher
 from scraper.errors import ConfigError
+from scraper.store.schedule import ScheduleStore
 
 router = APIRouter(dependencies=[Depends(require_token)], tags=["write"])
 
@@ -30,10 +33,12 @@ def add_feed(
     known = services.archive.feed_refs(urls=[url])
     created = not known
     if created:
-        # The registry sync is the store's one way to add feeds; it upserts, never duplicates.
-        extended = publisher.model_copy(update={"feeds": (*publisher.feeds, url)})
-        services.archive.sync_config(Config(publishers=(extended,)))
+        # As `scraper feeds add`: an added feed, which no reload of the publishers file retires
+        # (a sync with a config of this one publisher would retire every other file feed).
+        ScheduleStore(services.archive.engine).add(url, publisher.id, datetime.now(UTC))
         known = services.archive.feed_refs(urls=[url])
+    if not known:
+        raise HTTPException(409, f"{url} is already followed under another URL")
     feed = known[0]
     if feed.publisher_id != publisher.id:
         raise HTTPException(409, f"{url} is a feed of publisher {feed.publisher_id!r}")

@@ -59,6 +59,7 @@ from scraper.store.faults import (
     describe_database,
     from_message,
 )
+from scraper.store.registry import SyncReport
 from scraper.store.schedule import Claim, ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ class Daemon:
         # A job still running at its next tick is skipped (coalesced) on purpose: not a warning.
         logging.getLogger("apscheduler").setLevel(max(logging.getLogger().level, logging.ERROR))
         try:
-            await self.store(self.archive.sync_config, self.config)
+            self._log_sync(await self.store(self.archive.sync_config, self.config))
         except Exception as exc:  # a read-only archive: keep running, sync once it is writable
             if (fault := self._unwritable(exc)) is None:
                 raise
@@ -389,7 +390,7 @@ class Daemon:
         try:
             loaded = await asyncio.to_thread(load_config, Path(self.settings.config))
             config = await self.store(effective_config, self.archive, loaded)
-            await self.store(self.archive.sync_config, config)
+            synced = await self.store(self.archive.sync_config, config)
         except Exception as exc:
             if (fault := self._unwritable(exc)) is not None:
                 self._config_mtime = None  # reloaded once the archive takes writes again
@@ -405,6 +406,16 @@ class Daemon:
         if self._deps is not None:
             self._deps = replace(self._deps, config=config, resolver=Resolver(config.publishers))
         log.info("Configuration reloaded", extra={"why": why})
+        self._log_sync(synced)
+
+    @staticmethod
+    def _log_sync(report: SyncReport) -> None:
+        """Feeds the publishers file stopped or resumed: as visible as a feed the daemon
+        disabled itself, since from now on they are not polled (or are again)."""
+        for url, reason in report.retired:
+            log.warning("Feed disabled", extra={"feed_url": url, "reason": reason})
+        for url in report.restored:
+            log.info("Feed enabled", extra={"feed_url": url, "reason": "back in the file"})
 
     def _apply_config(self, config: Config) -> None:
         self.config = config

@@ -117,9 +117,12 @@ class Archive:
     def _session(self) -> Session:
         return self._sessions()
 
-    def sync_config(self, config: Config) -> None:
+    def sync_config(self, config: Config) -> registry.SyncReport:
+        """Make the feeds table follow the *whole* publishers file: feeds of the file that it
+        no longer lists are retired, so never pass a part of it (add single feeds with
+        :meth:`~scraper.store.schedule.ScheduleStore.add`)."""
         with self._session() as session, session.begin():
-            registry.sync_config(session, config)
+            return registry.sync_config(session, config)
 
     def feed_refs(
         self, publisher_ids: Sequence[str] = (), urls: Sequence[str] = ()

@@ -2,24 +2,109 @@
 
 The config file is the source of truth for *what* to follow; the database keeps *state*
 (ETags, error streaks) that must survive a config edit, so rows are upserted, never recreated.
-Feeds removed from the file are kept (their articles still point at them).
+
+Every feed row records where it came from (``source``): the publishers file (``file``) or
+``feeds add`` / ``import`` / the API (``added``). A ``file`` feed deleted from the file is
+*retired*: disabled with the reason :data:`REMOVED_FROM_FILE`, its row, state and articles kept,
+so putting it back in the file resumes it where it stopped. ``added`` feeds are left alone by
+a sync. What to change is decided by :func:`plan_feed_sync`, a pure function over the rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from scraper.config import Config, Publisher
 from scraper.store.tables import DomainRow, FeedRow, PublisherRow
 from scraper.store.upsert import insert_ignore
 
+FROM_FILE = "file"
+ADDED = "added"
+REMOVED_FROM_FILE = "removed from the publishers file"
+"""Reason of a ``file`` feed that the file no longer lists; the sync re-enables it only when
+it comes back (any other reason, e.g. the operator's, is never undone by a sync)."""
 
-def sync_config(session: Session, config: Config) -> None:
+
+@dataclass(frozen=True, slots=True)
+class FeedFacts:
+    """What the sync needs to know about one feed row."""
+
+    id: int
+    url: str
+    publisher_id: str
+    source: str
+    disabled_reason: str | None = None
+    disabled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FeedChange:
+    """What a sync changes on one row; ``None`` fields stay as they are."""
+
+    id: int
+    url: str
+    source: str | None = None
+    publisher_id: str | None = None
+    disable: str | None = None
+    """Disable with this reason."""
+    enable: bool = False
+    """Poll again at once, with the error streak forgotten (it was not polled meanwhile)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """Feeds a sync stopped (url, reason) and resumed (url), for the daemon's log."""
+
+    retired: list[tuple[str, str]] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+
+
+def is_sync_reason(reason: str | None) -> bool:
+    """Whether a feed was disabled by a sync (and a sync may therefore enable it again)."""
+    return reason == REMOVED_FROM_FILE
+
+
+def retire_reason(feed: FeedFacts, listed: Mapping[str, str]) -> str | None:
+    """Why a sync should keep this feed from being polled, or None."""
+    if feed.url in listed:
+        return None
+    if feed.source == FROM_FILE:
+        return REMOVED_FROM_FILE
+    return None
+
+
+def plan_feed_sync(feeds: Sequence[FeedFacts], listed: Mapping[str, str]) -> list[FeedChange]:
+    """The changes that make the rows agree with the file. ``listed`` maps every feed URL in
+    the file to its publisher. A listed feed becomes (or stays) a ``file`` feed of the
+    publisher that lists it; a feed disabled for any reason but a sync's keeps that reason."""
+    changes = []
+    for feed in feeds:
+        owner = listed.get(feed.url)
+        source = FROM_FILE if owner is not None and feed.source != FROM_FILE else None
+        publisher = owner if owner is not None and owner != feed.publisher_id else None
+        want = retire_reason(feed, listed)
+        by_sync = feed.disabled and is_sync_reason(feed.disabled_reason)
+        disable, enable = None, False
+        if not feed.disabled or by_sync:
+            current = feed.disabled_reason if by_sync else None
+            if want is not None and want != current:
+                disable = want
+            elif want is None and current is not None:
+                enable = True
+        if source or publisher or disable or enable:
+            changes.append(FeedChange(feed.id, feed.url, source, publisher, disable, enable))
+    return changes
+
+
+def sync_config(session: Session, config: Config) -> SyncReport:
     for publisher in config.publishers:
         _sync_publisher(session, publisher)
+    return _sync_feeds(session, config)
 
 
 def _sync_publisher(session: Session, publisher: Publisher) -> None:
@@ -36,14 +121,43 @@ def _sync_publisher(session: Session, publisher: Publisher) -> None:
         row.canonical_domain = publisher.canonical_domain
     _sync_domains(session, publisher)
     now = datetime.now(UTC)
+    new = {"publisher_id": publisher.id, "consecutive_errors": 0, "created_at": now}
     insert_ignore(
         session,
         FeedRow.__table__,  # type: ignore[arg-type]
-        [
-            {"url": url, "publisher_id": publisher.id, "consecutive_errors": 0, "created_at": now}
-            for url in publisher.feeds
-        ],
+        [{"url": url, "source": FROM_FILE, **new} for url in publisher.feeds],
     )
+
+
+def _sync_feeds(session: Session, config: Config) -> SyncReport:
+    listed = {url: p.id for p in config.publishers for url in p.feeds}
+    rows = session.execute(
+        select(FeedRow.id, FeedRow.url, FeedRow.publisher_id, FeedRow.source,
+               FeedRow.disabled_reason, FeedRow.disabled_at)
+    ).all()  # fmt: skip
+    facts = [FeedFacts(r[0], r[1], r[2], r[3], r[4], r[5] is not None) for r in rows]
+    report = SyncReport()
+    now = datetime.now(UTC)
+    for change in plan_feed_sync(facts, listed):
+        values: dict[str, object] = {}
+        if change.source is not None:
+            values["source"] = change.source
+        if change.publisher_id is not None:
+            values["publisher_id"] = change.publisher_id
+        if change.disable is not None:
+            values |= {"disabled_at": now, "disabled_reason": change.disable}
+            report.retired.append((change.url, change.disable))
+        if change.enable:
+            values |= {"disabled_at": None, "disabled_reason": None, "error_since": None,
+                       "consecutive_errors": 0, "next_poll_at": now}  # fmt: skip
+            report.restored.append(change.url)
+        session.execute(
+            update(FeedRow)
+            .where(FeedRow.id == change.id)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
+    return report
 
 
 def _sync_domains(session: Session, publisher: Publisher) -> None:

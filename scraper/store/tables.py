@@ -90,6 +90,9 @@ class FeedRow(Base):
     # Where the feed answers now, when that differs from ``url`` (a permanent redirect or a
     # failover to another of the publisher's domains); ``url`` stays its identity.
     fetch_url: Mapped[str | None] = mapped_column(Text)
+    # "file": listed in the publishers file, which owns it (deleted there: disabled on the
+    # next sync); "added": by `feeds add` / `import` / the API, untouched by a reload.
+    source: Mapped[str] = mapped_column(String(16), default="added", server_default="added")
 
 
 class ArticleRow(Base):

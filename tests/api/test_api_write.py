@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from scraper.store.archive import Archive
-from tests.api.helpers import TOKEN, MakeApp, client_of
+from tests.api.helpers import CONFIG, TOKEN, MakeApp, client_of
 
 pytestmark = pytest.mark.anyio
 
@@ -44,6 +44,10 @@ async def test_add_a_feed(make_app: MakeApp, seeded: Archive) -> None:
     assert (again.status_code, again.json()["created"]) == (200, False)
     assert (wrong.status_code, unknown.status_code, bad_url.status_code) == (409, 404, 422)
     assert FEED["url"] in {ref.url for ref in seeded.feed_refs(["sf"])}
+    # an added feed, not the file's: the publishers file's own feeds are all still followed,
+    # and a reload of the file leaves the added one alone
+    report = seeded.sync_config(CONFIG)
+    assert report.retired == [] and report.restored == []
 
 
 async def test_trigger_a_crawl_runs_it_in_the_background(make_app: MakeApp) -> None:

@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.daemon.helpers import TimedWeb, publish, running, settings, until, write_config
+from scraper.schedule.daemon import Daemon
+from scraper.store.registry import REMOVED_FROM_FILE
+from tests.daemon.helpers import (
+    TimedWeb,
+    feed_path,
+    publish,
+    running,
+    settings,
+    until,
+    write_config,
+)
 
 A, B = "alpha.example", "bravo.example"
 
@@ -79,3 +89,34 @@ def test_an_unexpected_error_while_reloading_keeps_the_old_config(
     asyncio.run(scenario())
     (report,) = _not_reloaded(caplog)
     assert report.__dict__["reason"] == "a bug in the sync" and report.exc_info is not None
+
+
+def _lease_free(daemon: Daemon, url: str) -> bool:
+    return all(s.lease_owner is None for s in daemon.schedule.statuses() if s.url == url)
+
+
+def test_a_feed_deleted_from_the_file_stops_being_polled(
+    tmp_path: Path, web: TimedWeb, database_url: str
+) -> None:
+    for feed in range(2):
+        publish(web, A, feed, 1)
+    config = write_config(tmp_path / "p.toml", {A: range(2)})
+    fast = {"poll_min_interval": 0.3, "poll_max_interval": 0.3}
+
+    async def scenario() -> None:
+        async with running(settings(database_url, config, **fast), web) as (daemon, _):
+            await until(lambda: len(web.times(A, feed_path(1))) >= 2, 20)
+            write_config(config, {A: range(1)})  # feed 1 deleted from the file
+            await daemon.reload("SIGHUP")
+            gone = daemon.schedule.statuses(urls=[f"http://{A}{feed_path(1)}"])[0]
+            assert gone.disabled_reason == REMOVED_FROM_FILE
+            await until(lambda: _lease_free(daemon, gone.url), 20)  # a poll in flight ends
+            polls = len(web.times(A, feed_path(1)))
+            kept = len(web.times(A, feed_path(0)))
+            await until(lambda: len(web.times(A, feed_path(0))) >= kept + 3, 20)
+            assert len(web.times(A, feed_path(1))) == polls
+            write_config(config, {A: range(2)})  # …and back
+            await daemon.reload("SIGHUP")
+            await until(lambda: len(web.times(A, feed_path(1))) > polls, 20)
+
+    asyncio.run(scenario())
