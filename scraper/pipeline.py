@@ -21,7 +21,7 @@ from scraper.deps import Deps, FeedOutcome, LearnedBoilerplate, StoreRunner
 from scraper.domains import Resolution
 from scraper.domains import evidence as moves
 from scraper.drafts import PAGE_ACCEPT, draft_for_item, is_full_text
-from scraper.errors import FetchError, ParseError, ScraperError, StorageError
+from scraper.errors import ConfigError, FetchError, ParseError, ScraperError, StorageError
 from scraper.extract.language import load_model, model_loaded
 from scraper.feeds import parse_feed
 from scraper.fetch.failover import Answer, fetch_with_failover
@@ -52,7 +52,11 @@ __all__ = [
 async def refresh_feed(feed: FeedRef, deps: Deps) -> FeedOutcome:
     """Poll one feed and archive what is new in it."""
     outcome = FeedOutcome(feed)
-    publisher = deps.config.publisher(feed.publisher_id)
+    try:
+        publisher = deps.config.publisher(feed.publisher_id)
+    except ConfigError as exc:  # its publisher left the file after the feed was claimed
+        gone = FetchError(feed.url, "unknown_publisher", str(exc), transient=False)
+        return await _feed_failed(outcome, "config", gone, deps)
     try:
         answer = await fetch_with_failover(
             deps.fetcher,

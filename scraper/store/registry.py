@@ -7,12 +7,16 @@ Every feed row records where it came from (``source``): the publishers file (``f
 ``feeds add`` / ``import`` / the API (``added``). A ``file`` feed deleted from the file is
 *retired*: disabled with the reason :data:`REMOVED_FROM_FILE`, its row, state and articles kept,
 so putting it back in the file resumes it where it stopped. ``added`` feeds are left alone by
-a sync. What to change is decided by :func:`plan_feed_sync`, a pure function over the rows.
+a sync, except when their publisher is deleted from the file: then every feed of that
+publisher is retired (its rules are gone, so a poll could only crash), with the reason
+:func:`publisher_gone`, and resumed when the publisher comes back. What to change is decided by
+:func:`plan_feed_sync`, a pure function over the rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -28,6 +32,7 @@ ADDED = "added"
 REMOVED_FROM_FILE = "removed from the publishers file"
 """Reason of a ``file`` feed that the file no longer lists; the sync re-enables it only when
 it comes back (any other reason, e.g. the operator's, is never undone by a sync)."""
+_PUBLISHER_GONE = re.compile(r"publisher '[^']*' removed from the publishers file")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,30 +69,42 @@ class SyncReport:
     restored: list[str] = field(default_factory=list)
 
 
+def publisher_gone(publisher_id: str) -> str:
+    """Reason of a feed whose publisher the file no longer has."""
+    return f"publisher {publisher_id!r} removed from the publishers file"
+
+
 def is_sync_reason(reason: str | None) -> bool:
     """Whether a feed was disabled by a sync (and a sync may therefore enable it again)."""
-    return reason == REMOVED_FROM_FILE
+    return reason is not None and (
+        reason == REMOVED_FROM_FILE or _PUBLISHER_GONE.fullmatch(reason) is not None
+    )
 
 
-def retire_reason(feed: FeedFacts, listed: Mapping[str, str]) -> str | None:
+def retire_reason(feed: FeedFacts, listed: Mapping[str, str], publishers: Set[str]) -> str | None:
     """Why a sync should keep this feed from being polled, or None."""
     if feed.url in listed:
         return None
+    if feed.publisher_id not in publishers:
+        return publisher_gone(feed.publisher_id)
     if feed.source == FROM_FILE:
         return REMOVED_FROM_FILE
     return None
 
 
-def plan_feed_sync(feeds: Sequence[FeedFacts], listed: Mapping[str, str]) -> list[FeedChange]:
+def plan_feed_sync(
+    feeds: Sequence[FeedFacts], listed: Mapping[str, str], publishers: Set[str]
+) -> list[FeedChange]:
     """The changes that make the rows agree with the file. ``listed`` maps every feed URL in
-    the file to its publisher. A listed feed becomes (or stays) a ``file`` feed of the
-    publisher that lists it; a feed disabled for any reason but a sync's keeps that reason."""
+    the file to its publisher, ``publishers`` are the file's publisher ids. A listed feed
+    becomes (or stays) a ``file`` feed of the publisher that lists it; a feed disabled for any
+    reason but a sync's keeps that reason."""
     changes = []
     for feed in feeds:
         owner = listed.get(feed.url)
         source = FROM_FILE if owner is not None and feed.source != FROM_FILE else None
         publisher = owner if owner is not None and owner != feed.publisher_id else None
-        want = retire_reason(feed, listed)
+        want = retire_reason(feed, listed, publishers)
         by_sync = feed.disabled and is_sync_reason(feed.disabled_reason)
         disable, enable = None, False
         if not feed.disabled or by_sync:
@@ -138,7 +155,8 @@ def _sync_feeds(session: Session, config: Config) -> SyncReport:
     facts = [FeedFacts(r[0], r[1], r[2], r[3], r[4], r[5] is not None) for r in rows]
     report = SyncReport()
     now = datetime.now(UTC)
-    for change in plan_feed_sync(facts, listed):
+    publishers = {p.id for p in config.publishers}
+    for change in plan_feed_sync(facts, listed, publishers):
         values: dict[str, object] = {}
         if change.source is not None:
             values["source"] = change.source

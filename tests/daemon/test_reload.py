@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scraper.schedule.daemon import Daemon
-from scraper.store.registry import REMOVED_FROM_FILE
+from scraper.store.registry import REMOVED_FROM_FILE, publisher_gone
 from tests.daemon.helpers import (
     TimedWeb,
     feed_path,
@@ -120,3 +121,57 @@ def test_a_feed_deleted_from_the_file_stops_being_polled(
             await until(lambda: len(web.times(A, feed_path(1))) > polls, 20)
 
     asyncio.run(scenario())
+
+
+def test_the_feeds_of_a_publisher_deleted_from_the_file_stop_without_crashing(
+    tmp_path: Path, web: TimedWeb, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    publish(web, A, 0, 1)
+    publish(web, B, 0, 1)
+    config = write_config(tmp_path / "p.toml", {A: range(1), B: range(1)})
+    fast = {"poll_min_interval": 0.3, "poll_max_interval": 0.3}
+
+    async def scenario() -> None:
+        async with running(settings(database_url, config, **fast), web) as (daemon, _):
+            await until(lambda: len(web.times(B, feed_path(0))) >= 1, 20)
+            write_config(config, {A: range(1)})  # publisher bravo deleted from the file
+            await daemon.reload("SIGHUP")
+            gone = daemon.schedule.statuses(publisher_ids=["bravo"])[0]
+            assert gone.disabled_reason == publisher_gone("bravo")
+            await until(lambda: _lease_free(daemon, gone.url), 20)
+            polls = len(web.times(B, feed_path(0)))
+            kept = len(web.times(A, feed_path(0)))
+            await until(lambda: len(web.times(A, feed_path(0))) >= kept + 3, 20)
+            assert len(web.times(B, feed_path(0))) == polls
+
+    asyncio.run(scenario())
+    assert not [r for r in caplog.records if r.getMessage() == "Poll crashed"]
+
+
+def test_a_feed_claimed_after_its_publisher_left_fails_without_a_traceback(
+    tmp_path: Path, web: TimedWeb, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another daemon on the same database may already run a newer file, or a claim may race a
+    reload: a feed whose publisher this daemon does not know is a failed poll, not a crash."""
+    publish(web, A, 0, 1)
+    publish(web, B, 0, 1)
+    config = write_config(tmp_path / "p.toml", {A: range(1), B: range(1)})
+    fast = {"poll_min_interval": 0.3, "poll_max_interval": 0.3}
+
+    async def scenario() -> None:
+        async with running(settings(f"sqlite:///{tmp_path}/a.db", config, **fast), web) as (
+            daemon,
+            _,
+        ):
+            await until(lambda: daemon._deps is not None, 20)
+            only_a = daemon.config.model_copy(update={"publishers": daemon.config.publishers[:1]})
+            daemon._deps = dataclasses.replace(daemon._deps, config=only_a)  # not synced
+
+            def failed() -> bool:
+                found = daemon.schedule.statuses(publisher_ids=["bravo"])
+                return bool(found) and found[0].last_error_reason == "unknown_publisher"
+
+            await until(failed, 20)
+
+    asyncio.run(scenario())
+    assert not [r for r in caplog.records if r.getMessage() == "Poll crashed"]

@@ -16,6 +16,7 @@ from scraper.store.registry import (
     FeedChange,
     FeedFacts,
     plan_feed_sync,
+    publisher_gone,
 )
 from scraper.store.schedule import ScheduleStore
 
@@ -62,7 +63,40 @@ def facts(
     ],
 )  # fmt: skip
 def test_plan_feed_sync(feed: FeedFacts, listed: dict[str, str], expected: FeedChange) -> None:
-    assert plan_feed_sync([feed], listed) == ([expected] if expected else [])
+    assert plan_feed_sync([feed], listed, {"a", "b"}) == ([expected] if expected else [])
+
+
+GONE = publisher_gone("a")
+
+
+@pytest.mark.parametrize(
+    ("feed", "expected"),
+    [
+        pytest.param(facts(F1), FeedChange(1, F1, disable=GONE), id="file-feed"),
+        pytest.param(facts(EXTRA, ADDED), FeedChange(1, EXTRA, disable=GONE), id="added-feed"),
+        pytest.param(
+            facts(F1, reason=REMOVED_FROM_FILE), FeedChange(1, F1, disable=GONE),
+            id="retired-feed-says-why-now",
+        ),
+        pytest.param(facts(F1, reason="too noisy"), None, id="operator-reason-kept"),
+    ],
+)  # fmt: skip
+def test_feeds_of_a_publisher_deleted_from_the_file(feed: FeedFacts, expected: FeedChange) -> None:
+    assert plan_feed_sync([feed], {}, {"b"}) == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("feed", "expected"),
+    [
+        pytest.param(facts(EXTRA, ADDED, GONE), FeedChange(1, EXTRA, enable=True), id="added"),
+        pytest.param(
+            facts(F1, reason=GONE), FeedChange(1, F1, disable=REMOVED_FROM_FILE),
+            id="its-feed-no-longer-listed",
+        ),
+    ],
+)  # fmt: skip
+def test_a_publisher_back_in_the_file(feed: FeedFacts, expected: FeedChange) -> None:
+    assert plan_feed_sync([feed], {}, {"a"}) == [expected]
 
 
 def config(*feeds: str) -> Config:
@@ -111,3 +145,15 @@ def test_an_operators_disable_survives_the_file(archive: Archive) -> None:
     archive.sync_config(config(F1))
     archive.sync_config(config(F1, F2))
     assert _by_url(store)[F2].disabled_reason == "too noisy"  # type: ignore[attr-defined]
+
+
+def test_the_feeds_of_a_deleted_publisher_are_retired_and_come_back(archive: Archive) -> None:
+    store = ScheduleStore(archive.engine)
+    other = Publisher(id="b", name="B", canonical_domain="b.example", feeds=("http://b.example/f",))
+    both = Config(publishers=(*config(F1).publishers, other))
+    archive.sync_config(both)
+    assert store.add(EXTRA, "a", NOW)
+    report = archive.sync_config(Config(publishers=(other,)))
+    assert sorted(report.retired) == [(F1, publisher_gone("a")), (EXTRA, publisher_gone("a"))]
+    assert {c.ref.url for c in store.claim("w", NOW, 30, 100)} == {"http://b.example/f"}
+    assert sorted(archive.sync_config(both).restored) == [F1, EXTRA]
