@@ -1,7 +1,8 @@
 """``scraper run``: an APScheduler 3 loop that claims due feeds and polls them, for weeks.
 
-Jobs on one :class:`AsyncIOScheduler` (the pipeline is asyncio, so jobs are coroutines on the
-same loop as the polls):
+Periodic jobs, all coroutines on the same loop as the polls. The frequent ones run on the
+loop's monotonic clock (``ticker.py``), so a wall clock stepped back does not stall them; the
+hourly one is an :class:`AsyncIOScheduler` job:
 
 * **dispatch** (every ``dispatch_interval``): claim up to the free poll slots of due feeds under
   a lease and start one task per feed; the task runs ``refresh_feed`` and writes the next poll.
@@ -50,6 +51,7 @@ from scraper.pipeline import Deps, FeedOutcome, LearnedBoilerplate, StoreRunner
 from scraper.schedule.metrics import DaemonMetrics
 from scraper.schedule.polite import PoliteFetcher, identifying_user_agent
 from scraper.schedule.poll import limits_from, plan_after, poll_claim
+from scraper.schedule.ticker import run_every
 from scraper.settings import Settings
 from scraper.store.archive import Archive
 from scraper.store.faults import (
@@ -154,36 +156,49 @@ class Daemon:
             )
             scheduler = self._scheduler()
             scheduler.start()
+            tickers = self._tickers()
             log.info("Daemon started", extra={"owner": self.owner})
             try:
                 await stop.wait()
             finally:
                 self.stopping = True
-                # A dispatch or heartbeat in progress finishes first: the scheduler's shutdown
-                # cancels running jobs, and a claim cancelled mid-write would leave its feeds
-                # leased to this stopped process. Jobs waiting for the lock see `stopping`.
+                # A dispatch or heartbeat in progress finishes first: a claim cancelled
+                # mid-write would leave its feeds leased to this stopped process. Jobs waiting
+                # for the lock see `stopping`.
                 async with self._job:
+                    for ticker in tickers:
+                        ticker.cancel()
                     scheduler.shutdown(wait=False)
+                await asyncio.gather(*tickers, return_exceptions=True)
                 await self._drain()
         log.info("Daemon stopped", extra={"owner": self.owner})
 
-    def _scheduler(self) -> AsyncIOScheduler:
-        scheduler = AsyncIOScheduler(timezone=UTC)
-        every = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+    def _tickers(self) -> list[asyncio.Task[None]]:
+        """Dispatch, heartbeat and the config check, on monotonic time (``ticker.py``: a wall
+        clock stepped back must not stop polling and lease renewal)."""
         s = self.settings
         # Jitter: daemons sharing one PostgreSQL archive would otherwise look for due feeds in
         # a fixed order, and whichever ticks first after feeds come due would claim nearly all
         # of them (measured: 499 / 100 / 1 polls over three workers); random phases share the
         # work. SQLite has one daemon, which keeps the steadier fixed tick.
-        jitter = None if s.is_sqlite else s.dispatch_interval / 2
-        scheduler.add_job(
-            self.dispatch, "interval", seconds=s.dispatch_interval, next_run_time=now_utc(),
-            jitter=jitter, id="dispatch", **every,
-        )  # fmt: skip
-        scheduler.add_job(
-            self.heartbeat, "interval", seconds=max(0.5, s.poll_lease / 3), id="heartbeat", **every
-        )
-        scheduler.add_job(self.check_config, "interval", seconds=RELOAD_CHECK_S, **every)
+        jitter = 0.0 if s.is_sqlite else s.dispatch_interval / 2
+        beat = max(0.5, s.poll_lease / 3)
+        jobs = {
+            "dispatch": run_every(
+                "dispatch", s.dispatch_interval, self.dispatch, jitter=jitter, rng=self._rng
+            ),
+            "heartbeat": run_every("heartbeat", beat, self.heartbeat, first_in=beat),
+            "check_config": run_every(
+                "check_config", RELOAD_CHECK_S, self.check_config, first_in=RELOAD_CHECK_S
+            ),
+        }
+        return [asyncio.create_task(job, name=name) for name, job in jobs.items()]
+
+    def _scheduler(self) -> AsyncIOScheduler:
+        """APScheduler for the hourly maintenance only: its wall-clock planning is harmless
+        at that scale (a clock step shifts one run), unlike for the dispatch tick."""
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        every = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         scheduler.add_job(self.maintain, "interval", hours=1, **every)
         return scheduler
 
