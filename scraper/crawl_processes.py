@@ -34,6 +34,7 @@ from scraper.models import FeedRef
 from scraper.pipeline import FeedOutcome
 from scraper.settings import Settings
 from scraper.store.archive import Archive, open_archive
+from scraper.store.db import timeouts_from
 from scraper.store.faults import classify, quiet
 from scraper.store.feeds import Failure
 
@@ -93,7 +94,7 @@ def _crawl_part(
     logging_setup.configure(*log_setup)
     error: BaseException | None = None
     try:
-        archive = open_archive(settings.database_url)
+        archive = open_archive(settings.database_url, timeouts=timeouts_from(settings))
         try:
             crawling = crawl(settings, config, archive, feeds, proxy=proxy,
                              on_feed_done=out.send, epilogue=False)  # fmt: skip

@@ -132,6 +132,28 @@ class Settings(BaseSettings):
         "cannot be written (read-only, disk full, database server down). The first retry comes "
         "after max(1 s, the dispatch interval); each failed one doubles the wait.",
     )
+    db_connect_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=3600,
+        description="Seconds to wait for a PostgreSQL connection to be established (libpq "
+        "connect_timeout, at least 2).",
+    )
+    db_statement_timeout: float = Field(
+        300.0,
+        ge=0,
+        description="Seconds one PostgreSQL statement may run before the server cancels it "
+        "(statement_timeout), so a statement stuck behind a lock fails and is retried instead "
+        "of hanging. Schema upgrades are exempt. 0: no limit.",
+    )
+    db_tcp_timeout: float = Field(
+        60.0,
+        ge=0,
+        description="Seconds after which a PostgreSQL connection that stays silent or leaves "
+        "data unacknowledged is declared dead (TCP keepalives from half of it, "
+        "tcp_user_timeout), so a server gone without closing the connection (a failover, a "
+        "partition) is noticed. 0: the operating system's defaults (about two hours).",
+    )
     shutdown_grace: float = Field(
         30.0,
         ge=0,

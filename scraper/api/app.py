@@ -22,6 +22,7 @@ from scraper.config import Config
 from scraper.dedup.policy import policy_from
 from scraper.settings import Settings
 from scraper.store.archive import Archive, open_archive
+from scraper.store.db import timeouts_from
 
 _JSON_PREFIXES = ("/api/", "/healthz", "/metrics", "/openapi.json", "/docs")
 
@@ -42,7 +43,10 @@ def create_app(
     """
     owned = archive is None
     archive = archive or open_archive(
-        settings.database_url, auto_upgrade=settings.is_sqlite, policy=policy_from(settings)
+        settings.database_url,
+        auto_upgrade=settings.is_sqlite,
+        policy=policy_from(settings),
+        timeouts=timeouts_from(settings),
     )
     services = Services(
         settings=settings,

@@ -13,6 +13,7 @@ from scraper.dedup.policy import policy_from
 from scraper.errors import ConfigError
 from scraper.settings import Settings
 from scraper.store.archive import Archive, open_archive
+from scraper.store.db import timeouts_from
 
 
 @dataclass
@@ -50,6 +51,7 @@ class AppContext:
                 self.settings.database_url,
                 auto_upgrade=self.settings.is_sqlite,
                 policy=policy_from(self.settings),
+                timeouts=timeouts_from(self.settings),
             )
         return self._archive
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 
 from scraper.cli.context import AppContext
-from scraper.store.db import current_revision, head_revision, make_engine, upgrade
+from scraper.store.db import (
+    current_revision,
+    head_revision,
+    make_engine,
+    timeouts_from,
+    upgrade,
+)
 
 
 @click.group("db")
@@ -17,7 +23,7 @@ def db_group() -> None:
 @click.pass_obj
 def upgrade_command(app: AppContext) -> None:
     """Apply every pending migration (run once after installing or upgrading)."""
-    engine = make_engine(app.settings.database_url)
+    engine = make_engine(app.settings.database_url, timeouts_from(app.settings))
     applied = upgrade(engine)
     click.echo(f"schema at {head_revision()}" + ("" if applied else " (already up to date)"))
 
@@ -26,5 +32,5 @@ def upgrade_command(app: AppContext) -> None:
 @click.pass_obj
 def current_command(app: AppContext) -> None:
     """Print the schema revision of the database and the newest one known."""
-    engine = make_engine(app.settings.database_url)
+    engine = make_engine(app.settings.database_url, timeouts_from(app.settings))
     click.echo(f"database: {current_revision(engine) or 'empty'}; newest: {head_revision()}")

@@ -67,6 +67,8 @@ from scraper.store.schedule import Claim, ScheduleStore
 log = logging.getLogger(__name__)
 
 RELOAD_CHECK_S = 5.0
+STOP_STEP_MIN_S = 1.0
+"""Shortest wait of each step of a stop (the job in progress, cancelled polls, the release)."""
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -125,6 +127,9 @@ class Daemon:
         # not be given back then are released on the first write that works again.
         self.outage = Outage(max(1.0, settings.dispatch_interval), settings.archive_retry_max)
         self._stranded: set[int] = set()
+        # Set when a stop gave up waiting for a database call that does not answer: its thread
+        # cannot be interrupted, so the process must exit without joining it (service.py).
+        self.abandoned = False
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -162,16 +167,45 @@ class Daemon:
                 await stop.wait()
             finally:
                 self.stopping = True
-                # A dispatch or heartbeat in progress finishes first: a claim cancelled
-                # mid-write would leave its feeds leased to this stopped process. Jobs waiting
-                # for the lock see `stopping`.
-                async with self._job:
-                    for ticker in tickers:
-                        ticker.cancel()
-                    scheduler.shutdown(wait=False)
-                await asyncio.gather(*tickers, return_exceptions=True)
-                await self._drain()
+                deadline = asyncio.get_running_loop().time() + self.settings.shutdown_grace
+                await self._stop_jobs(tickers, scheduler, deadline)
+                await self._drain(deadline)
         log.info("Daemon stopped", extra={"owner": self.owner})
+
+    def _left(self, deadline: float) -> float:
+        """Seconds a step of the stop may still wait: what is left of the grace, and at least
+        :data:`STOP_STEP_MIN_S` so a grace of 0 still lets a healthy database answer."""
+        return max(STOP_STEP_MIN_S, deadline - asyncio.get_running_loop().time())
+
+    async def _stop_jobs(
+        self, tickers: list[asyncio.Task[None]], scheduler: AsyncIOScheduler, deadline: float
+    ) -> None:
+        """Stop the periodic jobs. A dispatch or heartbeat in progress finishes first (a claim
+        cancelled mid-write would leave its feeds leased to this stopped process; jobs waiting
+        for the lock see ``stopping``), but only within the grace: a database that does not
+        answer must not keep the process from stopping."""
+        try:
+            await asyncio.wait_for(self._job.acquire(), self._left(deadline))
+        except TimeoutError:
+            self.abandoned = True
+            log.warning(
+                "Stopping without waiting for a database call that does not answer",
+                extra={"owner": self.owner, "grace_s": self.settings.shutdown_grace},
+            )
+            held = False
+        else:
+            held = True
+        try:
+            for ticker in tickers:
+                ticker.cancel()
+            scheduler.shutdown(wait=False)
+        finally:
+            if held:
+                self._job.release()
+        # Not gather(): a job inside a store call outlasts its cancellation until the call
+        # returns (StoreRunner), which for a hung database is never.
+        _, stuck = await asyncio.wait(tickers, timeout=self._left(deadline))
+        self.abandoned = self.abandoned or bool(stuck)
 
     def _tickers(self) -> list[asyncio.Task[None]]:
         """Dispatch, heartbeat and the config check, on monotonic time (``ticker.py``: a wall
@@ -202,16 +236,35 @@ class Daemon:
         scheduler.add_job(self.maintain, "interval", hours=1, **every)
         return scheduler
 
-    async def _drain(self) -> None:
+    async def _drain(self, deadline: float) -> None:
+        """Let running polls finish until ``deadline``, cancel the rest, give leases back.
+        Each wait is bounded: a poll or a release stuck in a database that does not answer is
+        abandoned (its lease expires by itself) rather than waited for."""
+        loop = asyncio.get_running_loop()
         tasks = list(self.running.values())
         if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=self.settings.shutdown_grace)
+            _, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - loop.time()))
             for task in pending:
                 task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            if pending:
+                _, stuck = await asyncio.wait(pending, timeout=self._left(deadline))
+                if stuck:
+                    self.abandoned = True
+                    log.warning("Polls abandoned in a database call", extra={"count": len(stuck)})
+        # Through the schedule's runner: after any of its writes still in flight.
+        release = asyncio.ensure_future(self.sched_store(self.schedule.release, self.owner))
+        done, _ = await asyncio.wait({release}, timeout=self._left(deadline))
+        if not done:
+            release.cancel()
+            self.abandoned = True
+            log.warning(
+                "Unable to release leases (they expire by themselves): the database does not "
+                "answer",
+                extra={"owner": self.owner},
+            )
+            return
         try:
-            # Through the schedule's runner: after any of its writes still in flight.
-            released = await self.sched_store(self.schedule.release, self.owner)
+            released = release.result()
         except Exception as exc:
             if (fault := self._unwritable(exc)) is None:
                 log.exception("Unable to release leases (they expire by themselves)")

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 from scraper.config import Config
 from scraper.errors import ConfigError
@@ -25,8 +28,26 @@ log = logging.getLogger(__name__)
 
 def run_daemon(settings: Settings, config: Config, archive: Archive) -> None:
     """Block until SIGTERM/SIGINT; raises ConfigError when another daemon holds SQLite."""
-    with DaemonLock(settings.database_url):
-        asyncio.run(serve(Daemon(settings, config, archive)))
+    with DaemonLock(settings.database_url), asyncio.Runner() as runner:
+        daemon = Daemon(settings, config, archive)
+        try:
+            runner.run(serve(daemon))
+        finally:
+            if daemon.abandoned:
+                _exit_abandoning(failed=sys.exc_info()[0] is not None)
+
+
+def _exit_abandoning(*, failed: bool) -> NoReturn:
+    """Exit now, without the interpreter's exit: a thread blocked in a database call that
+    does not answer cannot be interrupted, and both closing the event loop (which joins its
+    executor) and interpreter exit (which joins every worker thread) would wait for it
+    forever, after the daemon has already stopped within its grace. The kernel releases the
+    SQLite lock and the server's connections; leases expire by themselves."""
+    log.warning("Exiting without waiting for database calls that do not answer")
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(1 if failed else 0)
 
 
 async def serve(daemon: Daemon, stop: asyncio.Event | None = None) -> None:

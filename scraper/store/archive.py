@@ -35,7 +35,7 @@ from scraper.store import (
     registry,
     search,
 )
-from scraper.store.db import ensure_schema, make_engine
+from scraper.store.db import DEFAULT_TIMEOUTS, DbTimeouts, ensure_schema, make_engine
 from scraper.store.feeds import Failure, FeedPoll, PollRecord
 from scraper.store.filters import ArticleFilter
 from scraper.store.raw import StoredPage
@@ -101,9 +101,14 @@ class Archive:
 
     @classmethod
     def open(
-        cls, url: str, *, auto_upgrade: bool = False, policy: DedupPolicy = DEFAULT_POLICY
+        cls,
+        url: str,
+        *,
+        auto_upgrade: bool = False,
+        policy: DedupPolicy = DEFAULT_POLICY,
+        timeouts: DbTimeouts = DEFAULT_TIMEOUTS,
     ) -> Archive:
-        engine = make_engine(url)
+        engine = make_engine(url, timeouts)
         ensure_schema(engine, auto_upgrade=auto_upgrade)
         return cls(engine, policy)
 
@@ -320,10 +325,14 @@ class Archive:
 
 
 def open_archive(
-    url: str, *, auto_upgrade: bool = False, policy: DedupPolicy = DEFAULT_POLICY
+    url: str,
+    *,
+    auto_upgrade: bool = False,
+    policy: DedupPolicy = DEFAULT_POLICY,
+    timeouts: DbTimeouts = DEFAULT_TIMEOUTS,
 ) -> Archive:
     """Open the archive; SQLite callers pass auto_upgrade so zero-setup needs no extra step."""
-    return Archive.open(url, auto_upgrade=auto_upgrade, policy=policy)
+    return Archive.open(url, auto_upgrade=auto_upgrade, policy=policy, timeouts=timeouts)
 
 
 __all__ = ["Archive", "ArticleFilter", "Failure", "FeedPoll", "make_engine", "open_archive"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,18 +13,67 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from scraper.errors import StorageError
+from scraper.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
+@dataclass(frozen=True, slots=True)
+class DbTimeouts:
+    """How long PostgreSQL may keep a caller waiting (``SCRAPER_DB_*`` settings).
+
+    Without them a server that stops answering (frozen, partitioned away, a half-open TCP
+    connection after a failover) blocks a call for as long as the OS keeps the socket: hours.
+    The daemon's shutdown is bounded on its own, but its polls, claims and heartbeats would
+    hang meanwhile instead of failing and being retried. 0 turns one off.
+    """
+
+    connect_s: float = 10.0
+    statement_s: float = 300.0
+    tcp_s: float = 60.0
+
+
+DEFAULT_TIMEOUTS = DbTimeouts()
+
+
+def timeouts_from(settings: Settings) -> DbTimeouts:
+    return DbTimeouts(
+        settings.db_connect_timeout, settings.db_statement_timeout, settings.db_tcp_timeout
+    )
+
+
+def pg_connect_args(timeouts: DbTimeouts, query: Mapping[str, object]) -> dict[str, Any]:
+    """libpq parameters for ``timeouts``; any the URL sets itself (``query``) win, and an
+    ``options`` of the URL is kept after the statement timeout (a later ``-c`` wins)."""
+    args: dict[str, Any] = {}
+    if timeouts.connect_s > 0:
+        args["connect_timeout"] = max(2, math.ceil(timeouts.connect_s))  # libpq: at least 2
+    if timeouts.tcp_s > 0:
+        # Probe a silent connection after half the limit, three probes over the rest; and give
+        # up on data the server does not acknowledge (a partition while sending) after it.
+        args |= {
+            "keepalives": 1,
+            "keepalives_idle": max(1, int(timeouts.tcp_s / 2)),
+            "keepalives_interval": max(1, int(timeouts.tcp_s / 6)),
+            "keepalives_count": 3,
+            "tcp_user_timeout": int(timeouts.tcp_s * 1000),
+        }
+    args = {k: v for k, v in args.items() if k not in query}
+    if timeouts.statement_s > 0:
+        mine = f"-c statement_timeout={int(timeouts.statement_s * 1000)}"
+        theirs = query.get("options")
+        args["options"] = f"{mine} {theirs}" if isinstance(theirs, str) else mine
+    return args
+
+
+def make_engine(url: str, timeouts: DbTimeouts = DEFAULT_TIMEOUTS) -> Engine:
     """Create an engine with the settings each dialect needs for a crawler's workload."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -34,9 +86,8 @@ def make_engine(url: str) -> Engine:
         return engine
     # Search queries must not be prepared: a generic plan assumes every word is rare
     # (measured 53 ms → 1.4 s on a phrase search; see docs/architecture.md).
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=5, connect_args={"prepare_threshold": None}
-    )
+    connect_args = {"prepare_threshold": None} | pg_connect_args(timeouts, parsed.query)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, connect_args=connect_args)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -71,6 +122,8 @@ def upgrade(engine: Engine) -> bool:
             return False
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":  # an index on a big table takes its time
+                conn.execute(text("SET LOCAL statement_timeout = 0"))
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
