@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import random
 import secrets
@@ -106,6 +107,7 @@ class Daemon:
         self.proxy = proxy
         self.owner = owner or worker_id()
         self.metrics = DaemonMetrics()
+        self.metrics.overdue.set(math.nan)  # not counted yet
         self.schedule = ScheduleStore(archive.engine)
         self.store = StoreRunner(archive)
         # Claims and schedule writes must not queue behind article saves. PostgreSQL takes them
@@ -398,6 +400,9 @@ class Daemon:
                 await self.sched_store(renew, self.owner, list(self.running), until)
                 overdue = await self.sched_store(self.schedule.overdue, now_utc(), slack)
         except Exception as exc:
+            # Unknown, not 0 and not the last count: an alert on `overdue > 0` must not read
+            # "all is well" while nobody can tell (healthz and archive_unwritable say why).
+            self.metrics.overdue.set(math.nan)
             if (fault := self._unwritable(exc)) is None:
                 log.exception("Heartbeat failed")
             else:
