@@ -47,16 +47,35 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _age(when: datetime | None) -> str:
+def _age(when: datetime | None, now: datetime | None = None) -> str:
     if when is None:
         return "—"
-    seconds = (when - _now()).total_seconds()
+    seconds = (when - (now or _now())).total_seconds()
     span = abs(seconds)
     text = (
         f"{span:.0f} s" if span < 120 else f"{span / 60:.0f} min" if span < 7200
         else f"{span / 3600:.1f} h"
     )  # fmt: skip
     return f"in {text}" if seconds > 0 else f"{text} ago"
+
+
+def feed_state(r: FeedStatus) -> str:
+    """disabled, failing, never polled (a new feed, due now) or ok."""
+    if r.disabled_at:
+        return "disabled"
+    if r.consecutive_errors:
+        return "failing"
+    return "never polled" if r.last_polled_at is None else "ok"
+
+
+def next_poll_text(r: FeedStatus, now: datetime) -> str:
+    """When the next poll is due. No time yet (a new feed) or a time passed is "due now":
+    the daemon claims it at its next look, so "—" would wrongly read as "not scheduled"."""
+    if r.disabled_at:
+        return "—"
+    if r.next_poll_at is None or r.next_poll_at <= now:
+        return "due now"
+    return _age(r.next_poll_at, now)
 
 
 def _json(rows: list[FeedStatus]) -> str:
@@ -80,10 +99,10 @@ def list_command(app: AppContext, publishers: tuple[str, ...], fmt: str) -> None
         return
     header = ("publisher", "feed", "state", "interval", "next poll")
     lines = []
+    now = _now()
     for r in rows:
-        state = "disabled" if r.disabled_at else "failing" if r.consecutive_errors else "ok"
         interval = f"{r.interval_s:.0f} s" if r.interval_s else "—"
-        lines.append((r.publisher_id, r.url, state, interval, _age(r.next_poll_at)))
+        lines.append((r.publisher_id, r.url, feed_state(r), interval, next_poll_text(r, now)))
     if not stdout_is_terminal():  # whole URLs, one feed a line: for grep, cut and scripts
         click.echo("\n".join(tsv_row(*line) for line in (header, *lines)))
         return
@@ -114,8 +133,10 @@ def status_command(app: AppContext, urls: tuple[str, ...], fmt: str) -> None:
 def _describe(r: FeedStatus) -> str:
     lines = [
         f"{r.url}  [{r.publisher_id}]" + (f"  {r.title}" if r.title else ""),
-        f"  last poll   {_age(r.last_polled_at)} (HTTP {r.last_status or '—'})",
-        f"  next poll   {_age(r.next_poll_at)}"
+        f"  last poll   {_age(r.last_polled_at)} (HTTP {r.last_status or '—'})"
+        if r.last_polled_at
+        else "  last poll   never",
+        f"  next poll   {next_poll_text(r, _now())}"
         + (f" (interval {r.interval_s:.0f} s)" if r.interval_s else ""),
         f"  items/day   {r.items_per_day:.1f}"
         if r.items_per_day is not None

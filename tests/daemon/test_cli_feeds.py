@@ -62,9 +62,9 @@ def test_list_piped_prints_whole_urls_one_feed_a_line(invoke: object) -> None:
     lines = run("feeds", "list").splitlines()  # CliRunner's stdout is not a terminal
     assert lines[0] == "publisher\tfeed\tstate\tinterval\tnext poll"
     assert [line.split("\t")[:3] for line in lines[1:]] == [
-        ["alpha", long, "ok"],
-        ["alpha", "http://alpha.example/feeds/0.xml", "ok"],
-        ["alpha", "http://alpha.example/feeds/1.xml", "ok"],
+        ["alpha", long, "never polled"],
+        ["alpha", "http://alpha.example/feeds/0.xml", "never polled"],
+        ["alpha", "http://alpha.example/feeds/1.xml", "never polled"],
     ]
 
 
