@@ -16,6 +16,7 @@ from scraper.dedup.minhash import Fingerprint
 from scraper.dedup.policy import DEFAULT_POLICY, DedupPolicy
 from scraper.models import Article
 from scraper.store import dedup
+from scraper.store.boundary import storable_text
 from scraper.store.filters import ArticleFilter
 from scraper.store.tables import ArticleRow, ArticleUrlRow, RevisionRow
 from scraper.store.upsert import insert_ignore
@@ -59,6 +60,7 @@ def replace_text(
     session: Session, article_id: int, text: str, policy: DedupPolicy = DEFAULT_POLICY
 ) -> Status:
     """Re-extraction's write: a revision only when the normalised text truly changed."""
+    text = storable_text(text)
     row = session.get(ArticleRow, article_id)
     if row is None or not dedup.replace_text(session, row, text, text_hash(text), now_utc()):
         return "known"

@@ -40,6 +40,7 @@ from scraper.dedup.policy import DEFAULT_POLICY, DedupPolicy
 from scraper.models import ArticleDraft, StoreOutcome
 from scraper.store import dedup
 from scraper.store.articles import known_urls, search_config
+from scraper.store.boundary import storable
 from scraper.store.tables import (
     ArticleGuidRow,
     ArticleRow,
@@ -154,7 +155,7 @@ def save_batch(
     if not drafts:
         return []
     now = datetime.now(UTC)
-    items = [_item(d, policy) for d in drafts]
+    items = [_item(storable(d), policy) for d in drafts]
     dedup.serialise(session, _lock_keys(items), bulk=bulk)
     known = _lookup(session, items)
     writes = _Writes()

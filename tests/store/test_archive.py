@@ -128,3 +128,27 @@ def test_export_streams_everything_in_order(archive: Archive) -> None:
     assert [a.title for a in exported] == [f"Article {n}" for n in range(1, 8)]
     assert all(a.published_at and a.published_at.tzinfo is UTC for a in exported)
     assert exported[0].urls == ("https://sf.test/a/1/", "http://sf.test/a/1/?utm_source=x")
+
+
+def test_control_characters_never_reach_the_database(archive: Archive) -> None:
+    """feedparser turns ``&#0;`` into U+0000, which PostgreSQL text columns refuse: the store
+    removes C0 controls from every text field itself, whoever made the draft."""
+    text = "Drones were seen\x00 over the harbour. \x0bThe navy\x1b said nothing.\tAgain.\r\n"
+    dirty = draft(
+        1,
+        text,
+        title="Bad\x00title\x07",
+        authors=("Ann\x00 Lee",),
+        description="Lead\x00.",
+        guid="g\x00-1",
+        feed_id=archive.feed_refs()[0].id,
+    )
+    outcome = archive.save(dirty)
+    article = archive.get(outcome.article_id)
+    assert article is not None
+    assert article.title == "Badtitle"
+    assert article.authors == ("Ann Lee",)
+    assert article.text == "Drones were seen over the harbour. The navy said nothing.\tAgain.\r\n"
+    assert archive.save(dirty) == type(outcome)(outcome.article_id, "known")  # same GUID/text
+    archive.replace_text(outcome.article_id, "A re-extracted\x00 text.")
+    assert archive.get(outcome.article_id).text == "A re-extracted text."  # type: ignore[union-attr]
