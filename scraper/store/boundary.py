@@ -10,12 +10,17 @@ makes each draft storable itself, identically on every database:
   it. The other C0 controls are invisible noise in a title or a text (and invalid in the XML
   of the Atom feeds made from them, which drop them too). Tab, newline and carriage return
   are layout and stay.
+* ``published_at`` is stored in UTC. SQLite keeps a datetime's wall-clock time and drops its
+  offset, so 23:00-05:00 came back as 23:00Z, five hours off (PostgreSQL converted it). A
+  naive time is taken as UTC, as the dedup window already takes it
+  (:func:`scraper.dedup.policy.DedupPolicy.close`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import UTC, datetime
 
 from scraper.models import ArticleDraft, RawPage
 
@@ -31,23 +36,31 @@ def _optional(value: str | None) -> str | None:
     return None if value is None else storable_text(value)
 
 
+def utc(value: datetime | None) -> datetime | None:
+    """The same instant in UTC (a naive value is taken to be UTC already)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def storable(draft: ArticleDraft) -> ArticleDraft:
-    """The draft with every text field storable (see the module docstring); the same object
-    when nothing needed changing, which is nearly always."""
+    """The draft with every text field storable and its time in UTC (see the module
+    docstring). Always a copy: a datetime compares equal across zones, so "unchanged" cannot
+    be told by ``==``."""
     raw: RawPage | None = draft.raw
     if raw is not None and storable_text(raw.url) != raw.url:
         raw = dataclasses.replace(raw, url=storable_text(raw.url))
-    fixed = dataclasses.replace(
+    return dataclasses.replace(
         draft,
         publisher_id=storable_text(draft.publisher_id),
         canonical_url=storable_text(draft.canonical_url),
         urls=tuple((storable_text(url), source) for url, source in draft.urls),
         title=_optional(draft.title),
         authors=tuple(storable_text(a) for a in draft.authors),
+        published_at=utc(draft.published_at),
         language=_optional(draft.language),
         text=storable_text(draft.text),
         guid=_optional(draft.guid),
         description=_optional(draft.description),
         raw=raw,
     )
-    return draft if fixed == draft else fixed

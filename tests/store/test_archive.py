@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -152,3 +152,16 @@ def test_control_characters_never_reach_the_database(archive: Archive) -> None:
     assert archive.save(dirty) == type(outcome)(outcome.article_id, "known")  # same GUID/text
     archive.replace_text(outcome.article_id, "A re-extracted\x00 text.")
     assert archive.get(outcome.article_id).text == "A re-extracted text."  # type: ignore[union-attr]
+
+
+def test_a_publication_time_in_any_zone_is_stored_as_the_same_instant(archive: Archive) -> None:
+    """SQLite drops a datetime's offset; the store hands every database UTC."""
+    eastern = timezone(timedelta(hours=-5))
+    late = archive.save(
+        draft(1, "Text one.", published_at=datetime(2025, 3, 1, 23, tzinfo=eastern))
+    )
+    naive = archive.save(draft(2, "Text two.", published_at=datetime(2025, 3, 2, 1)))
+    assert archive.get(late.article_id).published_at == datetime(2025, 3, 2, 4, tzinfo=UTC)  # type: ignore[union-attr]
+    assert archive.get(naive.article_id).published_at == datetime(2025, 3, 2, 1, tzinfo=UTC)  # type: ignore[union-attr]
+    since = ArticleFilter(since=datetime(2025, 3, 2, 3, tzinfo=UTC))
+    assert [a.id for a in archive.export(since)] == [late.article_id]
