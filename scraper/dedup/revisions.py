@@ -53,6 +53,11 @@ def history(versions: Sequence[Version], stamp: str = "%Y-%m-%d %H:%M") -> list[
                 f"- title: {old.title or '(untitled)'}",
                 f"+ title: {new.title or '(untitled)'}",
             ]
-        out += paragraph_diff(old.text, new.text) or ["  (same paragraphs; spacing or case only)"]
+        out += paragraph_diff(old.text, new.text) or [_unchanged(old.text, new.text)]
         out.append("")
     return out
+
+
+def _unchanged(old: str, new: str) -> str:
+    """What to say of a text no paragraph of which changed (a headline-only edit keeps it)."""
+    return "  (text unchanged)" if old == new else "  (same paragraphs; spacing or case only)"

@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from scraper.dedup.fingerprint import word_count
+from scraper.dedup.fingerprint import normalise_text, word_count
 from scraper.dedup.minhash import Fingerprint, shingle_hashes, similarity
 from scraper.dedup.revisions import Version
 from scraper.store.tables import ArticleGuidRow, ArticleRow, BandRow, RevisionRow, SightingRow
@@ -301,6 +301,24 @@ def replace_text(session: Session, row: ArticleRow, body: str, digest: str, now:
     """Swap in a new text, keeping the old one as a revision; False when nothing changed."""
     if row.text_hash == digest:
         return False
+    _keep_revision(session, row, now)
+    row.text, row.text_hash, row.word_count = body, digest, word_count(body)
+    return True
+
+
+def replace_title(session: Session, row: ArticleRow, title: str | None, now: datetime) -> bool:
+    """Swap in a new headline for an unchanged text, keeping the old one as a revision: a
+    headline rewrite is an edit as much as a text change is. False when ``title`` is empty or
+    the same headline however typeset (quotes, spaces, case), so re-polls record nothing."""
+    if not title or normalise_text(title) == normalise_text(row.title or ""):
+        return False
+    _keep_revision(session, row, now)
+    row.title = title
+    return True
+
+
+def _keep_revision(session: Session, row: ArticleRow, now: datetime) -> None:
+    """The row's current title and text become a revision, replaced ``now``."""
     session.add(
         RevisionRow(
             article_id=row.id,
@@ -311,7 +329,5 @@ def replace_text(session: Session, row: ArticleRow, body: str, digest: str, now:
             replaced_at=now,
         )
     )
-    row.text, row.text_hash, row.word_count = body, digest, word_count(body)
     row.revision_count = (row.revision_count or 0) + 1
     row.updated_at = now
-    return True

@@ -353,10 +353,13 @@ def _insert_returning(dialect: str) -> Any:
 
 
 def _refresh(session: Session, article_id: int, item: _Item, now: datetime) -> Status:
+    """A known article met again: a changed text, else a changed headline, is a revision."""
     draft = item.draft
     row = session.get(ArticleRow, article_id)
-    if row is None or not dedup.replace_text(session, row, draft.text, item.digest, now):
+    if row is None:
         return "known"
+    if not dedup.replace_text(session, row, draft.text, item.digest, now):
+        return "updated" if dedup.replace_title(session, row, draft.title, now) else "known"
     row.title = draft.title or row.title
     row.authors = list(draft.authors) or row.authors
     row.published_at = row.published_at or draft.published_at

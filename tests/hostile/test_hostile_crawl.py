@@ -17,6 +17,7 @@ from tests.hostile.scenario import (
     CASES,
     FAILED_FEEDS,
     FETCH_TIMEOUT,
+    RU_TITLES,
     SSRF_LINKS,
     Run,
     run_hostile_crawl,
@@ -63,7 +64,7 @@ def _assert_details(hostile_run: Run) -> None:
     blocked = sorted(f.url for f in failures if f.reason == "blocked_address")
     assert blocked == sorted(SSRF_LINKS)
     ru = hostile_run.archive.find(["http://ru-news.example/a/1"])
-    assert ru is not None and ru.title == "Правительство утвердило новый бюджет на следующий год"
+    assert ru is not None and ru.title in RU_TITLES  # decoded, whichever came last
     for failure in failures:
         assert "root:" not in failure.message
 

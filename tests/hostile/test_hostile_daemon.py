@@ -32,7 +32,14 @@ from scraper.store.archive import open_archive
 from scraper.store.schedule import ScheduleStore
 from tests.daemon.helpers import LAUNCH
 from tests.hostile.bait import Bait
-from tests.hostile.scenario import CASES, FAILED_FEEDS, FETCH_TIMEOUT, MB, config_text
+from tests.hostile.scenario import (
+    CASES,
+    FAILED_FEEDS,
+    FETCH_TIMEOUT,
+    MB,
+    RU_TITLES,
+    config_text,
+)
 from tests.hostile.streaming import StreamingWeb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -248,7 +255,7 @@ def test_the_daemon_rides_out_the_hostile_web(
     for article in expected():
         assert archive.find([article["url"]]) is not None, article["url"]
     ru = archive.find(["http://ru-news.example/a/1"])
-    assert ru is not None and ru.title == "Правительство утвердило новый бюджет на следующий год"
+    assert ru is not None and ru.title in RU_TITLES  # decoded, whichever came last
     assert archive.find(["http://unclosed.example/a/1"]) is not None
     archive.close()
 

@@ -145,8 +145,34 @@ def test_edited_slug_is_the_same_article_with_both_urls(archive: Archive) -> Non
     assert {"https://sf.test/drones-hit-base/", "https://sf.test/drones-hit-naval-base/"} <= set(
         article.urls
     )
-    same_text = archive.save(draft("sf", "drones-again", body(edited(original))))
+    same_text = archive.save(
+        draft("sf", "drones-again", body(edited(original)), title="Story drones-hit-naval-base")
+    )
     assert same_text == type(same_text)(a.article_id, "known")  # text hash identity
+
+
+def test_a_new_headline_on_the_same_text_is_a_revision(archive: Archive) -> None:
+    """A re-post under a new URL with only the headline rewritten is an edit: the new headline
+    is shown, the old one kept in the history; the same headline re-typeset is no edit."""
+    text = body(story(15))
+    a = archive.save(draft("sf", "drones", text, title="Drones seen over base"))
+    b = archive.save(draft("sf", "drones-shot-down", text, title="Drones shot down over base"))
+    assert b == type(b)(a.article_id, "updated")
+    again = archive.save(draft("sf", "drones-shot-down", text, title="DRONES  shot down over base"))
+    untitled = archive.save(draft("sf", "amp/drones", text, title=None))
+    assert again.status == untitled.status == "known"
+    article = archive.get(a.article_id)
+    assert article is not None
+    assert (article.title, article.text, article.revisions) == (
+        "Drones shot down over base",
+        text,
+        1,
+    )
+    assert [v.title for v in archive.versions(a.article_id)] == [
+        "Drones seen over base",
+        "Drones shot down over base",
+    ]
+    assert archive.search('"shot down"', ArticleFilter())
 
 
 def test_same_publisher_outside_the_window_is_a_new_article_in_the_cluster(
