@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scraper.dedup.boilerplate import paragraphs_of
+from scraper.dedup.excerpt import is_excerpt
 from scraper.dedup.fingerprint import normalise_text, text_hash, word_count
 from scraper.dedup.minhash import Fingerprint, shingle_hashes, similarity
 from scraper.dedup.policy import DEFAULT_POLICY, DedupPolicy
@@ -105,12 +106,18 @@ class _Known:
         ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
         return [article_id for article_id, _ in ranked[: dedup.MAX_CANDIDATES]]
 
-    def remember(self, article_id: int, item: _Item, when: datetime, new: bool) -> None:
+    def remember(
+        self, article_id: int, item: _Item, when: datetime, new: bool, current: bool = True
+    ) -> None:
+        """``current``: the draft's text is now the article's (not so for a partial copy,
+        whose URL is attached while the article keeps its text)."""
         draft = item.draft
         for url in item.urls:
             self.urls.setdefault(url, article_id)
         if draft.feed_id is not None and draft.guid:
             self.guids.setdefault((draft.feed_id, draft.guid), article_id)
+        if not current:
+            return
         self.hashes.setdefault((draft.publisher_id, item.digest), article_id)
         if item.fp is not None:
             for key in item.fp.keys:
@@ -243,8 +250,10 @@ def _store(
     draft = item.draft
     article_id = next((known.urls[u] for u in item.urls if u in known.urls), None)
     related: list[dedup.Match] = []
+    by_text = False
     if article_id is None:
-        article_id, related = _identify(item, known, policy, now)
+        article_id, related, by_text = _identify(item, known, policy, now)
+    copy = by_text and article_id is not None and _partial_copy(known, article_id, draft.text)
     if article_id is None:
         status, article_id = _insert(session, item, now)
         if status == "new":
@@ -257,41 +266,51 @@ def _store(
                 row["articles"] += 1
             if related:
                 dedup.join_cluster(session, article_id, related)
+    elif copy:  # a teaser, newsletter or AMP copy: its URL is attached, the text stays
+        status = "known"
     else:
         status = _refresh(session, article_id, item, now)
     if status != "known" and item.fp is not None:
         # Copies of the (new) text find the article too; an edit's old keys stay.
         writes.bands.update((key, article_id) for key in item.fp.keys)
-    known.remember(article_id, item, draft.published_at or now, status == "new")
-    _queue_rows(item, article_id, writes, now)
+    known.remember(article_id, item, draft.published_at or now, status == "new", not copy)
+    _queue_rows(item, article_id, writes, now, raw=not copy)
     return StoreOutcome(article_id=article_id, status=status)
+
+
+def _partial_copy(known: _Known, article_id: int, text: str) -> bool:
+    """A shorter copy of the article (its leading part: a teaser, a newsletter excerpt, an
+    AMP page) rather than an edit of it; see :mod:`scraper.dedup.excerpt`."""
+    stored = known.stored.get(article_id)
+    return stored is not None and is_excerpt(text, stored.body)
 
 
 def _identify(
     item: _Item, known: _Known, policy: DedupPolicy, now: datetime
-) -> tuple[int | None, list[dedup.Match]]:
+) -> tuple[int | None, list[dedup.Match], bool]:
     """The stored article this draft is (GUID, text hash, near-identical text), or None and
-    the near-duplicates it should be clustered with."""
+    the near-duplicates it should be clustered with; True when found by a near-identical text
+    (the one way a partial copy under another URL finds its article)."""
     draft, fp = item.draft, item.fp
     if draft.feed_id is not None and draft.guid:
         found = known.guids.get((draft.feed_id, draft.guid))
         if found is not None and _guid_trusted(known.stored.get(found), draft, fp):
-            return found, []
+            return found, [], False
     if fp is None:  # too short to be matched by its text
-        return None, []
+        return None, [], False
     found = known.hashes.get((draft.publisher_id, item.digest))
     if found is not None:
-        return found, []
+        return found, [], False
     related = []
     when = draft.published_at or now
     for match in _near_matches(known, fp, policy.cluster):
         same = match.publisher_id == draft.publisher_id
         verdict = policy.verdict(match.containment, same, when, match.when)
         if verdict == "same":
-            return match.article_id, []
+            return match.article_id, [], True
         if verdict == "cluster":
             related.append(match)
-    return None, related
+    return None, related, False
 
 
 def _near_matches(known: _Known, fp: Fingerprint, floor: float) -> list[dedup.Match]:
@@ -367,8 +386,11 @@ def _refresh(session: Session, article_id: int, item: _Item, now: datetime) -> S
     return "updated"
 
 
-def _queue_rows(item: _Item, article_id: int, writes: _Writes, now: datetime) -> None:
-    """Every way the article was met, its GUID, this sighting and its raw page."""
+def _queue_rows(
+    item: _Item, article_id: int, writes: _Writes, now: datetime, *, raw: bool = True
+) -> None:
+    """Every way the article was met, its GUID, this sighting and (``raw``) its raw page: not
+    for a partial copy, whose page would replace the one the article's text came from."""
     draft = item.draft
     sources = [(draft.canonical_url, "canonical"), *draft.urls]
     for url, source in sources:
@@ -384,16 +406,16 @@ def _queue_rows(item: _Item, article_id: int, writes: _Writes, now: datetime) ->
     met = next((url for url, source in draft.urls if source != "redirect"), draft.canonical_url)
     chain = [url for url, source in draft.urls if source == "redirect"]
     writes.sightings.append(dedup.sighting_row(article_id, met, now, draft.feed_id, chain))
-    if draft.raw is not None:
-        raw = draft.raw
+    if raw and draft.raw is not None:
+        page = draft.raw
         writes.raw[article_id] = {
             "article_id": article_id,
-            "url": raw.url,
-            "status": raw.status,
-            "headers": dict(raw.headers),
-            "body_gz": gzip.compress(raw.body, compresslevel=6),
-            "body_size": len(raw.body),
-            "fetched_at": raw.fetched_at,
+            "url": page.url,
+            "status": page.status,
+            "headers": dict(page.headers),
+            "body_gz": gzip.compress(page.body, compresslevel=6),
+            "body_size": len(page.body),
+            "fetched_at": page.fetched_at,
         }
 
 

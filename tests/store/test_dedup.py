@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from scraper.cli import cli
 from scraper.config import parse_config
-from scraper.models import ArticleDraft
+from scraper.models import ArticleDraft, RawPage
 from scraper.query.contract import article_to_dict
 from scraper.store.archive import BATCH_MAX, Archive, ArticleFilter, open_archive
 from scraper.store.tables import ArticleRow, SightingRow
@@ -173,6 +173,41 @@ def test_a_new_headline_on_the_same_text_is_a_revision(archive: Archive) -> None
         "Drones shot down over base",
     ]
     assert archive.search('"shot down"', ArticleFilter())
+
+
+def _page(url: str) -> RawPage:
+    return RawPage(url, 200, {"content-type": "text/html"}, b"<html></html>", WHEN)
+
+
+def test_a_teaser_under_a_new_url_keeps_the_full_text(archive: Archive) -> None:
+    """A newsletter, teaser or AMP copy (the article's leading part) is attached to the
+    article by its URL; the full text, its search words and its raw page stay."""
+    full = story(16)
+    a = archive.save(draft("sf", "bridge", body(full), raw=_page("https://sf.test/bridge/")))
+    teaser = body([*full[:2], "Read the full story on our website."])
+    b = archive.save(draft("sf", "newsletter/bridge", teaser, raw=_page("https://sf.test/nl/")))
+    assert b == type(b)(a.article_id, "known")
+    article = archive.get(a.article_id)
+    assert article is not None
+    assert (article.text, article.revisions) == (body(full), 0)
+    assert "https://sf.test/newsletter/bridge/" in article.urls
+    assert [p.page.url for p in archive.pages(ArticleFilter())] == ["https://sf.test/bridge/"]
+    last_words = " ".join(full[-1].split()[-3:]).rstrip(".")
+    assert archive.search(f'"{last_words}"', ArticleFilter())
+
+
+def test_a_shortening_edit_is_a_revision(archive: Archive) -> None:
+    """The same shorter text met at the article's own URL is the page edited, and a text with
+    a paragraph cut from its middle is an edit under any URL."""
+    full = story(17)
+    a = archive.save(draft("sf", "bridge", body(full)))
+    cut = archive.save(draft("sf", "bridge-corrected", body(full[:2] + full[3:])))
+    assert cut == type(cut)(a.article_id, "updated")
+    shortened = archive.save(draft("sf", "bridge", body(full[:3])))
+    assert shortened == type(shortened)(a.article_id, "updated")
+    article = archive.get(a.article_id)
+    assert article is not None
+    assert (article.text, article.revisions) == (body(full[:3]), 2)
 
 
 def test_same_publisher_outside_the_window_is_a_new_article_in_the_cluster(
