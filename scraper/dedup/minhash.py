@@ -1,6 +1,7 @@
 """Near-duplicate fingerprints: word shingles, a one-permutation MinHash, LSH band keys.
 
-A text becomes the set of its word 5-shingles (after :func:`normalise_text`), each hashed to
+A text becomes the set of its word 5-shingles (a character of an unspaced script such as
+Chinese or Thai is a word) (after :func:`normalise_text`), each hashed to
 32 bits. The signature is a *one-permutation* MinHash with densification (Shrivastava & Li,
 2014): the hash space is cut into ``BINS`` bins by the hash's top bits, each bin keeps its
 smallest hash, and an empty bin borrows from the next non-empty one (with the distance mixed
@@ -22,11 +23,10 @@ Changing ``SHINGLE``, ``BINS``, ``ROWS`` or the hash invalidates stored band key
 
 from __future__ import annotations
 
-import re
 import zlib
 from dataclasses import dataclass
 
-from scraper.dedup.fingerprint import normalise_text
+from scraper.dedup.fingerprint import normalise_text, tokens
 
 SCHEME = 1
 SHINGLE = 5
@@ -37,11 +37,12 @@ _BIN_SHIFT = 32 - (BINS.bit_length() - 1)  # top bits of the 32-bit hash choose 
 _LOW = (1 << _BIN_SHIFT) - 1
 _MULT = 0x9E3779B1  # golden-ratio multiplier: spreads CRC-32's bits over the whole word
 _EMPTY = 1 << 32
-_WORD = re.compile(r"\w+")
 
 
 def words_of(text: str) -> list[str]:
-    return _WORD.findall(normalise_text(text))
+    """The normalised text's words (:func:`scraper.dedup.fingerprint.tokens`: a character of
+    Chinese, Japanese or Thai is a word, so such texts get shingles that an edit moves)."""
+    return tokens(normalise_text(text))
 
 
 def shingle_hashes(text: str, size: int = SHINGLE) -> frozenset[int]:

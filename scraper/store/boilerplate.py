@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from scraper.dedup.fingerprint import word_count
 from scraper.store.tables import ArticleRow, BoilerplateRow
 from scraper.store.upsert import upsert_add
 
@@ -78,6 +79,6 @@ def reclean(
     for row in rows:
         text = clean(row.text)
         if text != row.text and text.strip():
-            row.text, row.text_hash, row.word_count = text, hash_text(text), len(text.split())
+            row.text, row.text_hash, row.word_count = text, hash_text(text), word_count(text)
             changed += 1
     return changed

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
+from scraper.dedup.fingerprint import tokens, word_count
 from scraper.dedup.minhash import BANDS, Fingerprint, shingle_hashes, signature, similarity
 from scraper.dedup.policy import DedupPolicy
 from scraper.dedup.revisions import Version, history, paragraph_diff
@@ -81,3 +83,32 @@ def test_paragraph_diff_and_history() -> None:
     assert lines[0] == "── revision 1 → 2: 2025-03-01 12:00 → 2025-03-01 14:00"
     assert "- title: A" in lines and "+ title: B" in lines
     assert "+ Second paragraph, corrected." in lines
+
+
+ZH = (
+    "国家统计局今天发布数据显示，前三季度国内生产总值同比增长百分之五，消费和投资的拉动作用增强。"
+    "\n\n发言人表示，下一阶段将继续扩大国内需求，推动经济持续回升向好，房地产调整仍是主要风险。"
+)
+JA = "東京都は今日、新しい防災計画を発表しました。地震や台風に備え、避難所の数を増やします。"
+TH = "กรุงเทพมหานครประกาศแผนป้องกันน้ำท่วมฉบับใหม่ในวันนี้"
+
+
+def test_unspaced_scripts_count_and_shingle_by_character() -> None:
+    """Chinese, Japanese and Thai have no spaces between words: each character is a word, so
+    such texts reach the length floor, and an edit changes only the shingles around it."""
+    assert word_count(ZH) == sum(not c.isspace() and c not in "，。" for c in ZH)
+    assert word_count(JA) == 39 and word_count(TH) == len(TH)
+    assert word_count("GDP增长5% in Q3 — up") == 8  # GDP 增 长 5, then in Q3 — up as before
+    assert tokens("年增长 GDP 5.2") == ["年", "增", "长", "GDP", "5", "2"]
+    edited = ZH.replace("百分之五", "百分之六")
+    sim = similarity(shingle_hashes(ZH), shingle_hashes(edited))
+    assert 0.8 < sim.containment < 1
+    assert similarity(shingle_hashes(ZH), shingle_hashes(JA)).containment == 0
+
+
+def test_spaced_texts_tokenise_as_before() -> None:
+    """Stored band keys of texts in spaced scripts stay valid: their words are ``\\w+`` runs
+    and their word count is the whitespace count, as before."""
+    sample = text(5) + " don't U.S.-based Ωμέγα déjà-vu — 1_000 ½"
+    assert tokens(sample) == re.findall(r"\w+", sample)
+    assert word_count(sample) == len(sample.split())

@@ -210,6 +210,45 @@ def test_a_shortening_edit_is_a_revision(archive: Archive) -> None:
     assert (article.text, article.revisions) == (body(full[:3]), 2)
 
 
+ZH_PARAGRAPHS = [
+    "国家统计局今天发布数据显示，前三季度国内生产总值同比增长百分之五，其中第三季度增长百分之四点九。",
+    "分析人士认为，消费和投资对经济增长的拉动作用明显增强，但外部环境依然复杂多变，需要保持警惕。",
+    "统计局发言人表示，下一阶段将继续加大宏观政策调控力度，着力扩大国内需求，推动经济持续回升向好。",
+]
+
+
+@pytest.mark.parametrize("language", ["zh", "ja", "th"])
+def test_texts_without_spaces_are_deduplicated_like_any_other(
+    archive: Archive, language: str
+) -> None:
+    """Chinese, Japanese and Thai texts have no spaces between words: counted and shingled by
+    character, a copy under a second URL is the same article, an edit a revision, and another
+    publisher's copy joins the story cluster."""
+    paragraphs = {
+        "zh": ZH_PARAGRAPHS,
+        "ja": [p.replace("国家统计局", "東京都は") for p in ZH_PARAGRAPHS],
+        "th": [
+            "กรุงเทพมหานครประกาศแผนป้องกันน้ำท่วมฉบับใหม่ในวันนี้ โดยจะเพิ่มสถานีสูบน้ำอีกสิบแห่ง",
+            "ผู้ว่าราชการกล่าวว่าโครงการนี้จะใช้งบประมาณสามพันล้านบาทและแล้วเสร็จภายในสองปี",
+            "ชาวบ้านในเขตที่ลุ่มต่ำยินดีกับแผนนี้ แต่ยังกังวลเรื่องการเวนคืนที่ดินริมคลอง",
+        ],
+    }[language]
+    text = body(paragraphs)
+    a = archive.save(draft("sf", "report", text, language=language, title="Report"))
+    stored = archive.get(a.article_id)
+    assert stored is not None and stored.word_count >= 100
+    again = archive.save(draft("sf", "report-repost", text, language=language, title="Report"))
+    assert again == type(again)(a.article_id, "known")
+    edit = body([paragraphs[0][:-4] + paragraphs[0][-3:], *paragraphs[1:]])
+    edited_again = archive.save(
+        draft("sf", "report-corrected", edit, language=language, title="Report")
+    )
+    assert edited_again == type(edited_again)(a.article_id, "updated")
+    wire = archive.save(draft("nw", "report", text, language=language, title="Report"))
+    assert wire.article_id != a.article_id
+    assert archive.get(wire.article_id).cluster == a.article_id  # type: ignore[union-attr]
+
+
 def test_same_publisher_outside_the_window_is_a_new_article_in_the_cluster(
     archive: Archive,
 ) -> None:
