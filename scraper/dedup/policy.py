@@ -2,7 +2,10 @@
 
 * same publisher, containment ≥ ``same_article`` and published within ``window`` of each
   other → the same article (an edited slug or headline; the new URL is attached and a
-  changed text becomes a revision);
+  changed text becomes a revision). Between two texts of one publisher, containment is
+  measured without the paragraphs the publisher repeats in other articles, and two texts
+  sharing only a footer block over unrelated rests are never the same article
+  (:mod:`scraper.dedup.content`);
 * containment ≥ ``cluster`` otherwise (another publisher, or the same one outside the
   window) → separate articles in one story cluster;
 * below ``cluster`` → unrelated.
@@ -37,8 +40,16 @@ class DedupPolicy:
         same_publisher: bool,
         when: datetime | None,
         other_when: datetime | None,
+        under_one_footer: bool = False,
     ) -> Verdict:
-        if containment >= self.same_article and same_publisher and self.close(when, other_when):
+        """``under_one_footer``: the texts share only a footer block and are unrelated
+        otherwise (:mod:`scraper.dedup.content`), so they are never one article."""
+        if (
+            containment >= self.same_article
+            and same_publisher
+            and not under_one_footer
+            and self.close(when, other_when)
+        ):
             return "same"
         if containment >= self.cluster:
             return "cluster"

@@ -4,7 +4,11 @@ A paragraph is learned as boilerplate when it stands in at least ``min_articles`
 publisher's articles AND in at least ``min_share`` of the articles the publisher got since the
 paragraph was first seen. The share guards long-running publishers: a quote repeated in three
 follow-up stories out of thousands is content, a footer under every article is not. Each article
-is counted once, when it is first stored, so re-crawls do not inflate the counts.
+counts a paragraph once: when it is first stored, or when an edit or a copy merged into it
+brings a paragraph its text did not have (scraper.store.ingest), so re-crawls do not inflate the
+counts and a footer that reaches articles through their edits is learned too. Dedup reads the
+same counts: a paragraph in two articles of the publisher is no evidence that two of its texts
+are one article (scraper.dedup.content).
 """
 
 from __future__ import annotations

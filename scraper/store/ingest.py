@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import gzip
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scraper.dedup.boilerplate import paragraphs_of
+from scraper.dedup.content import Content, compare
 from scraper.dedup.excerpt import is_excerpt
 from scraper.dedup.fingerprint import normalise_text, text_hash, word_count
 from scraper.dedup.minhash import Fingerprint, shingle_hashes, similarity
@@ -54,6 +55,9 @@ from scraper.store.upsert import insert_ignore, upsert_add
 
 Status = Literal["new", "updated", "known"]
 GUID_MIN_OVERLAP = 0.2
+# A paragraph in this many of a publisher's articles is not evidence that two of its texts are
+# one article (the lowest boilerplate_min_articles, and what ix_boilerplate_repeated holds).
+REPEATED_ARTICLES = 2
 _CHUNK = 900  # bound parameters per IN (…): under every SQLite build's limit
 
 
@@ -97,6 +101,8 @@ class _Known:
     hashes: dict[tuple[str, str], int] = field(default_factory=dict)
     bands: dict[int, list[int]] = field(default_factory=dict)
     stored: dict[int, _Stored] = field(default_factory=dict)
+    # (publisher, paragraph hash) → articles the database had it in, read when first needed
+    paragraph_counts: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def candidates(self, keys: Iterable[int]) -> list[int]:
         """Articles sharing a band key, most shared bands first (as :func:`dedup.candidates`)."""
@@ -252,24 +258,19 @@ def _store(
     related: list[dedup.Match] = []
     by_text = False
     if article_id is None:
-        article_id, related, by_text = _identify(item, known, policy, now)
+        repeated = functools.partial(_repeated, session, known, writes)
+        article_id, related, by_text = _identify(item, known, policy, now, repeated)
     copy = by_text and article_id is not None and _partial_copy(known, article_id, draft.text)
     if article_id is None:
-        status, article_id = _insert(session, item, now)
+        status, article_id = _insert(session, item, writes, now)
         if status == "new":
-            for digest, example in paragraphs_of(draft.text).items():
-                row = writes.paragraphs.setdefault(
-                    (draft.publisher_id, digest),
-                    {"publisher_id": draft.publisher_id, "hash": digest, "articles": 0,
-                     "example": example[:500], "first_seen_at": now},
-                )  # fmt: skip
-                row["articles"] += 1
+            _count_paragraphs(writes, draft.publisher_id, paragraphs_of(draft.text), now)
             if related:
                 dedup.join_cluster(session, article_id, related)
     elif copy:  # a teaser, newsletter or AMP copy: its URL is attached, the text stays
         status = "known"
     else:
-        status = _refresh(session, article_id, item, now)
+        status = _refresh(session, article_id, item, writes, now)
     if status != "known" and item.fp is not None:
         # Copies of the (new) text find the article too; an edit's old keys stay.
         writes.bands.update((key, article_id) for key in item.fp.keys)
@@ -286,11 +287,16 @@ def _partial_copy(known: _Known, article_id: int, text: str) -> bool:
 
 
 def _identify(
-    item: _Item, known: _Known, policy: DedupPolicy, now: datetime
+    item: _Item,
+    known: _Known,
+    policy: DedupPolicy,
+    now: datetime,
+    repeated: Callable[[str, Iterable[str]], frozenset[str]],
 ) -> tuple[int | None, list[dedup.Match], bool]:
     """The stored article this draft is (GUID, text hash, near-identical text), or None and
     the near-duplicates it should be clustered with; True when found by a near-identical text
-    (the one way a partial copy under another URL finds its article)."""
+    (the one way a partial copy under another URL finds its article). ``repeated``: which of
+    a publisher's paragraph hashes it has in two articles or more (:func:`_repeated`)."""
     draft, fp = item.draft, item.fp
     if draft.feed_id is not None and draft.guid:
         found = known.guids.get((draft.feed_id, draft.guid))
@@ -305,12 +311,62 @@ def _identify(
     when = draft.published_at or now
     for match in _near_matches(known, fp, policy.cluster):
         same = match.publisher_id == draft.publisher_id
-        verdict = policy.verdict(match.containment, same, when, match.when)
+        containment, under_one_footer = match.containment, False
+        if same:  # the publisher's footer must not make two of its texts alike
+            content = _own_content(draft, known.stored[match.article_id].body, repeated)
+            containment, under_one_footer = content.containment, content.under_one_footer
+        verdict = policy.verdict(containment, same, when, match.when, under_one_footer)
         if verdict == "same":
             return match.article_id, [], True
         if verdict == "cluster":
             related.append(match)
     return None, related, False
+
+
+def _own_content(
+    draft: ArticleDraft, body: str, repeated: Callable[[str, Iterable[str]], frozenset[str]]
+) -> Content:
+    """The draft against a stored text of its publisher, the publisher's repeated paragraphs
+    set aside (:mod:`scraper.dedup.content`)."""
+    hashes = {*paragraphs_of(draft.text), *paragraphs_of(body)}
+    return compare(draft.text, body, repeated(draft.publisher_id, hashes))
+
+
+def _repeated(
+    session: Session, known: _Known, writes: _Writes, publisher_id: str, hashes: Iterable[str]
+) -> frozenset[str]:
+    """Of these paragraph hashes, those the publisher has in at least two articles: counted
+    in the database (read once per batch, only for texts that need it: a same-publisher near
+    match) plus those this batch has stored so far, so a batch decides as one-by-one saves."""
+    hashes = list(hashes)
+    missing = [h for h in hashes if (publisher_id, h) not in known.paragraph_counts]
+    for chunk in _chunks(missing):
+        query = select(BoilerplateRow.hash, BoilerplateRow.articles).where(
+            BoilerplateRow.publisher_id == publisher_id, BoilerplateRow.hash.in_(chunk)
+        )
+        found: dict[str, int] = dict(session.execute(query).all())
+        for digest in chunk:
+            known.paragraph_counts[(publisher_id, digest)] = found.get(digest, 0)
+    return frozenset(
+        h
+        for h in hashes
+        if known.paragraph_counts[(publisher_id, h)]
+        + writes.paragraphs.get((publisher_id, h), {}).get("articles", 0)
+        >= REPEATED_ARTICLES
+    )
+
+
+def _count_paragraphs(
+    writes: _Writes, publisher_id: str, paragraphs: dict[str, str], now: datetime
+) -> None:
+    """One more article of the publisher has these paragraphs (hash → text)."""
+    for digest, example in paragraphs.items():
+        row = writes.paragraphs.setdefault(
+            (publisher_id, digest),
+            {"publisher_id": publisher_id, "hash": digest, "articles": 0,
+             "example": example[:500], "first_seen_at": now},
+        )  # fmt: skip
+        row["articles"] += 1
 
 
 def _near_matches(known: _Known, fp: Fingerprint, floor: float) -> list[dedup.Match]:
@@ -335,7 +391,7 @@ def _guid_trusted(stored: _Stored | None, draft: ArticleDraft, fp: Fingerprint |
     return similarity(fp.shingles, stored.shingles).containment >= GUID_MIN_OVERLAP
 
 
-def _insert(session: Session, item: _Item, now: datetime) -> tuple[Status, int]:
+def _insert(session: Session, item: _Item, writes: _Writes, now: datetime) -> tuple[Status, int]:
     draft = item.draft
     values = {
         "publisher_id": draft.publisher_id,
@@ -361,7 +417,7 @@ def _insert(session: Session, item: _Item, now: datetime) -> tuple[Status, int]:
             select(ArticleRow.id).where(ArticleRow.canonical_url == draft.canonical_url)
         )
         assert before is not None  # the row exists: the conflict was on it
-        return _refresh(session, before, item, now), before
+        return _refresh(session, before, item, writes, now), before
     return "new", article_id
 
 
@@ -371,14 +427,24 @@ def _insert_returning(dialect: str) -> Any:
     return module.insert(ArticleRow.__table__).on_conflict_do_nothing().returning(ArticleRow.id)
 
 
-def _refresh(session: Session, article_id: int, item: _Item, now: datetime) -> Status:
-    """A known article met again: a changed text, else a changed headline, is a revision."""
+def _refresh(
+    session: Session, article_id: int, item: _Item, writes: _Writes, now: datetime
+) -> Status:
+    """A known article met again: a changed text, else a changed headline, is a revision.
+
+    The paragraphs a changed text brings that the article did not have are counted for
+    learned boilerplate (once per article, as a new article's are): a footer that arrives
+    with edits and merged copies is learned too, and re-crawls count nothing."""
     draft = item.draft
     row = session.get(ArticleRow, article_id)
     if row is None:
         return "known"
+    old_text = row.text
     if not dedup.replace_text(session, row, draft.text, item.digest, now):
         return "updated" if dedup.replace_title(session, row, draft.title, now) else "known"
+    before = paragraphs_of(old_text)
+    added = {h: p for h, p in paragraphs_of(draft.text).items() if h not in before}
+    _count_paragraphs(writes, draft.publisher_id, added, now)
     row.title = draft.title or row.title
     row.authors = list(draft.authors) or row.authors
     row.published_at = row.published_at or draft.published_at

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from scraper.cli import cli
 from scraper.config import parse_config
+from scraper.dedup.boilerplate import paragraph_hash
 from scraper.models import ArticleDraft, RawPage
 from scraper.query.contract import article_to_dict
 from scraper.store.archive import BATCH_MAX, Archive, ArticleFilter, open_archive
-from scraper.store.tables import ArticleRow, SightingRow
+from scraper.store.tables import ArticleRow, BoilerplateRow, SightingRow
 from tests.factories import make_draft
 
 CONFIG = parse_config(
@@ -247,6 +248,64 @@ def test_texts_without_spaces_are_deduplicated_like_any_other(
     wire = archive.save(draft("nw", "report", text, language=language, title="Report"))
     assert wire.article_id != a.article_id
     assert archive.get(wire.article_id).cluster == a.article_id  # type: ignore[union-attr]
+
+
+FOOTER = (
+    "About the Gazette: an independent newsroom funded by its readers, covering the city, its "
+    "courts, its schools and its neighbourhoods since 1998. Our reporting is free to read "
+    "because members chip in every month. Become a member today and get the morning newsletter, "
+    "invitations to our events and a say in what we investigate next. Send corrections and "
+    "tips to the newsroom at any hour. Copyright the Gazette, all rights reserved."
+)
+
+
+def _brief(seed: int) -> str:
+    return " ".join(sentence(random.Random(seed)) for _ in range(2))
+
+
+def test_short_articles_sharing_a_footer_stay_apart_and_teach_it(archive: Archive) -> None:
+    """A publisher's briefs carry its long footer, which makes them contain one another; they
+    stay separate articles, each paragraph is counted, and the footer is learned. A small
+    edit of a brief under a new URL is still its article."""
+    briefs = [_brief(200 + n) for n in range(4)]
+    outcomes = [
+        archive.save(draft("sf", f"brief-{n}", f"{b}\n\n{FOOTER}", title=f"Brief {n}"))
+        for n, b in enumerate(briefs)
+    ]
+    assert [o.status for o in outcomes] == ["new"] * 4
+    ids = [o.article_id for o in outcomes]
+    assert len(set(ids)) == 4
+    for article_id, brief in zip(ids, briefs, strict=True):
+        article = archive.get(article_id)
+        assert article is not None and article.text == f"{brief}\n\n{FOOTER}"
+    # Once the footer is in two articles it is no evidence at all: no more clustering by it.
+    assert [archive.get(i).cluster for i in ids[2:]] == [None, None]  # type: ignore[union-attr]
+    learned = archive.learned_boilerplate(["sf"], 3, 0.5)["sf"]
+    assert paragraph_hash(FOOTER) in learned
+    words = briefs[3].split()
+    words[3] = "changed"
+    edit = archive.save(draft("sf", "brief-3-fixed", f"{' '.join(words)}\n\n{FOOTER}"))
+    assert edit == type(edit)(ids[3], "updated")
+
+
+def test_paragraphs_an_edit_brings_are_counted_once_for_its_article(archive: Archive) -> None:
+    """Learned boilerplate counts a paragraph once per article: a footer that first reaches
+    an article through an edit or a merged copy counts too; a re-crawl counts nothing."""
+    text = body(story(18))
+    a = archive.save(draft("sf", "drones", text))
+    with_footer = f"{text}\n\n{FOOTER}"
+    b = archive.save(draft("sf", "drones-update", with_footer, title="Story drones"))
+    archive.save(draft("sf", "drones-update", with_footer, title="Story drones"))
+    assert b == type(b)(a.article_id, "updated")
+    with Session(archive.engine) as session:
+        counts = session.execute(
+            select(BoilerplateRow.hash, BoilerplateRow.articles).where(
+                BoilerplateRow.hash.in_([paragraph_hash(FOOTER), paragraph_hash(story(18)[0])])
+            )
+        ).all()
+    assert sorted(counts) == sorted(
+        [(paragraph_hash(FOOTER), 1), (paragraph_hash(story(18)[0]), 1)]
+    )
 
 
 def test_same_publisher_outside_the_window_is_a_new_article_in_the_cluster(
