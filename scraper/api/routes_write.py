@@ -11,6 +11,7 @@ from scraper.api import schemas
 from scraper.api.deps import PublisherKey, Responses, Services, ServicesDep, require_token
 from scraper.config import Publisher
 from scraper.errors import ConfigError
+from scraper.feeds.identity import FeedIdentity, FollowedFeeds
 from scraper.store.schedule import ScheduleStore
 
 router = APIRouter(dependencies=[Depends(require_token)], tags=["write"])
@@ -27,16 +28,21 @@ def add_feed(
     services: ServicesDep, body: schemas.FeedIn, response: Response
 ) -> schemas.FeedCreated:
     """Follow one more feed of a configured publisher (kept in the database; add it to
-    publishers.toml too so a new database gets it). 200 when it was already followed."""
+    publishers.toml too so a new database gets it). 200 when it was already followed, under
+    this URL or another spelling of it (http/https, tracking parameters, case, ``www.``, a
+    trailing slash, a URL the feed moved to): the answer then names the feed as stored."""
     publisher = _configured(services, body.publisher)
     url = str(body.url)
-    known = services.archive.feed_refs(urls=[url])
-    created = not known
-    if created:
+    followed = FollowedFeeds(
+        FeedIdentity(services.config.publishers), services.archive.feed_spellings()
+    )
+    same = followed.find(url)
+    created = same is None
+    if same is None:
         # As `scraper feeds add`: an added feed, which no reload of the publishers file retires
         # (a sync with a config of this one publisher would retire every other file feed).
         ScheduleStore(services.archive.engine).add(url, publisher.id, datetime.now(UTC))
-        known = services.archive.feed_refs(urls=[url])
+    known = services.archive.feed_refs(urls=[url if same is None else same.url])
     if not known:
         raise HTTPException(409, f"{url} is already followed under another URL")
     feed = known[0]

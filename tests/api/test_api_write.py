@@ -50,6 +50,21 @@ async def test_add_a_feed(make_app: MakeApp, seeded: Archive) -> None:
     assert report.retired == [] and report.restored == []
 
 
+async def test_another_spelling_of_a_followed_feed_is_that_feed(
+    make_app: MakeApp, seeded: Archive
+) -> None:
+    """As `scraper feeds add`: http/https, tracking parameters, case and a trailing slash do
+    not make a second feed; the answer names the feed as stored."""
+    spelling = "HTTP://SF.test/category/news/feed?utm_source=newsletter"
+    async with client_of(make_app(api_token=TOKEN), headers=AUTH) as client:
+        first = await client.post("/api/feeds", json=FEED)
+        again = await client.post("/api/feeds", json=FEED | {"url": spelling})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert (again.json()["created"], again.json()["url"]) == (False, FEED["url"])
+    assert [r.url for r in seeded.feed_refs(["sf"])].count(FEED["url"]) == 1
+    assert not any("utm_source" in r.url for r in seeded.feed_refs(["sf"]))
+
+
 async def test_trigger_a_crawl_runs_it_in_the_background(make_app: MakeApp) -> None:
     crawled: list[str] = []
 
