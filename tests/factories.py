@@ -6,6 +6,35 @@ from typing import Any
 
 from scraper.models import ArticleDraft
 
+# Local-news vocabulary for texts made up at random: each seed gives different prose.
+NEWS_WORDS = [
+    "harbour",
+    "council",
+    "budget",
+    "river",
+    "bridge",
+    "school",
+    "vote",
+    "mayor",
+    "storm",
+    "rail",
+    "fares",
+    "museum",
+    "library",
+    "clinic",
+    "farmers",
+    "market",
+    "festival",
+    "housing",
+    "plan",
+    "court",
+    "ruling",
+    "strike",
+    "port",
+    "ferry",
+    "tunnel",
+]
+
 _DEFAULTS: dict[str, Any] = {
     "title": None,
     "authors": (),

@@ -5,21 +5,9 @@ from __future__ import annotations
 import random
 
 from scraper.dedup.excerpt import is_excerpt
+from tests.factories import NEWS_WORDS
 
-_WORDS = [
-    "harbour",
-    "council",
-    "budget",
-    "river",
-    "bridge",
-    "school",
-    "vote",
-    "mayor",
-    "storm",
-    "rail",
-    "fares",
-    "museum",
-]
+_WORDS = NEWS_WORDS[:12]
 
 
 def _article(seed: int, paragraphs: int = 8) -> list[str]:

@@ -20,47 +20,21 @@ from scraper.crawl import CrawlSummary, crawl
 from scraper.demo.web import LocalWeb, Resource
 from scraper.settings import Settings
 from scraper.store.archive import Archive, open_archive
+from tests.factories import NEWS_WORDS
 
 HOST = "gazette.example"
 APPEAL = (
     "Readers like you keep the Gazette independent. Give what you can at gazette.example/give "
     "and help us report without fear or favour."
 )
-WORDS = [
-    "harbour",
-    "council",
-    "budget",
-    "river",
-    "bridge",
-    "school",
-    "vote",
-    "mayor",
-    "storm",
-    "rail",
-    "fares",
-    "museum",
-    "library",
-    "clinic",
-    "farmers",
-    "market",
-    "festival",
-    "housing",
-    "plan",
-    "court",
-    "ruling",
-    "strike",
-    "port",
-    "ferry",
-    "tunnel",
-]
 
 
 def _feed(items: range) -> Resource:
     entries = "".join(
         f"<item><title>Story {n}</title><link>http://{HOST}/news/{n}.html</link>"
         f"<guid>{HOST}-{n}</guid><content:encoded><![CDATA["
-        f"<p>{' '.join(random.Random(n).choices(WORDS, k=120))}.</p>"
-        f"<p>{' '.join(random.Random(-n - 1).choices(WORDS, k=80))}.</p>"
+        f"<p>{' '.join(random.Random(n).choices(NEWS_WORDS, k=120))}.</p>"
+        f"<p>{' '.join(random.Random(-n - 1).choices(NEWS_WORDS, k=80))}.</p>"
         f"<p>{APPEAL}</p>]]></content:encoded></item>"
         for n in items
     )
