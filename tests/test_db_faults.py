@@ -174,6 +174,27 @@ def test_a_postgres_server_refusing_connections_is_explained(postgres_url: str) 
     assert "not accepting connections" in str(fault) and ":1/" in str(fault)
 
 
+@pytest.mark.postgres
+def test_a_statement_timeout_is_an_unresponsive_server(postgres_url: str) -> None:
+    """SCRAPER_DB_STATEMENT_TIMEOUT cancels a statement stuck behind a lock: the daemon must
+    back off as from an outage, not log a traceback per tick and blame the feed."""
+    engine = create_engine(postgres_url)
+    error = _error_of(engine, "SELECT pg_sleep(2)", "SET statement_timeout = 50")
+    fault = classify(error, postgres_url)
+    assert fault is not None and fault.kind == "unresponsive"
+    assert "did not answer in time" in str(fault)
+    engine.dispose()
+
+
+def test_a_server_that_never_answers_the_connection_is_unresponsive() -> None:
+    """A frozen or partitioned server: the connect timeout runs out (psycopg's
+    ConnectionTimeout carries no SQLSTATE, only its message)."""
+    orig = psycopg.errors.ConnectionTimeout("connection timeout expired")
+    error = OperationalError("SELECT 1", {}, orig)
+    fault = classify(error, "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    assert fault is not None and fault.kind == "unresponsive"
+
+
 def test_a_full_postgres_disk_is_explained() -> None:
     """PostgreSQL's disk cannot be filled in a test: the driver's own exception class, as
     psycopg raises it for SQLSTATE 53100, wrapped the way SQLAlchemy wraps it."""

@@ -29,7 +29,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from scraper.errors import StorageError
 
 _T = TypeVar("_T")
-FaultKind = Literal["read_only", "disk_full", "io_error", "cannot_open", "unreachable"]
+FaultKind = Literal[
+    "read_only", "disk_full", "io_error", "cannot_open", "unreachable", "unresponsive"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,12 @@ KINDS: Final[dict[FaultKind, _Kind]] = {
         "the database server is not accepting connections",
         "start it, or check SCRAPER_DATABASE_URL",
     ),
+    "unresponsive": _Kind(
+        "the database server did not answer in time (SCRAPER_DB_CONNECT_TIMEOUT, "
+        "SCRAPER_DB_TCP_TIMEOUT or SCRAPER_DB_STATEMENT_TIMEOUT ran out)",
+        "check the server's load and locks (a VACUUM FULL, an index build, a transaction "
+        "left open) and the network to it",
+    ),
 }
 
 # PostgreSQL SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html)
@@ -72,6 +80,7 @@ _PG_STATES: Final[dict[str, FaultKind]] = {
     "57P03": "unreachable",  # cannot_connect_now: starting up, shutting down, in recovery
     "08001": "unreachable",  # sqlclient_unable_to_establish_sqlconnection
     "08004": "unreachable",  # sqlserver_rejected_establishment_of_sqlconnection
+    "57014": "unresponsive",  # query_canceled: SCRAPER_DB_STATEMENT_TIMEOUT ran out
 }
 # Message fragments, lower case, for errors that carry no code (both drivers' wordings).
 _WORDS: Final[tuple[tuple[str, FaultKind], ...]] = (
@@ -89,6 +98,9 @@ _WORDS: Final[tuple[tuple[str, FaultKind], ...]] = (
     ("the database system is shutting down", "unreachable"),
     ("the database system is in recovery mode", "unreachable"),
     ("could not connect to server", "unreachable"),
+    # The timeouts scraper.store.db sets: a server that hangs instead of refusing.
+    ("connection timeout expired", "unresponsive"),
+    ("canceling statement due to statement timeout", "unresponsive"),
 )
 _SQLITE_PREFIXES: Final[tuple[tuple[str, FaultKind], ...]] = (
     ("SQLITE_READONLY", "read_only"),
