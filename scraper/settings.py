@@ -140,11 +140,13 @@ class Settings(BaseSettings):
         "connect_timeout, at least 2).",
     )
     db_statement_timeout: float = Field(
-        300.0,
+        0.0,
         ge=0,
         description="Seconds one PostgreSQL statement may run before the server cancels it "
-        "(statement_timeout), so a statement stuck behind a lock fails and is retried instead "
-        "of hanging. Schema upgrades are exempt. 0: no limit.",
+        "(statement_timeout), so a statement stuck behind a lock fails (and the daemon backs "
+        "off as from an outage) instead of hanging. It applies to every statement of the "
+        "process except schema upgrades, including the daemon's hourly maintenance and a big "
+        "crawl's batches, so set it above the longest of those. 0 (the default): no limit.",
     )
     db_tcp_timeout: float = Field(
         60.0,

@@ -36,7 +36,7 @@ class DbTimeouts:
     """
 
     connect_s: float = 10.0
-    statement_s: float = 300.0
+    statement_s: float = 0.0  # opt-in: a limit would also cut long maintenance statements
     tcp_s: float = 60.0
 
 

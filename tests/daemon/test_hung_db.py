@@ -131,12 +131,19 @@ def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
     ("timeouts", "query", "expected"),
     [
         pytest.param(
+            DbTimeouts(),
+            {},
+            {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
+             "keepalives_interval": 10, "keepalives_count": 3, "tcp_user_timeout": 60000},
+            id="defaults",
+        ),
+        pytest.param(
             DbTimeouts(10, 300, 60),
             {},
             {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
              "keepalives_interval": 10, "keepalives_count": 3, "tcp_user_timeout": 60000,
              "options": "-c statement_timeout=300000"},
-            id="defaults",
+            id="statement-timeout",
         ),
         pytest.param(DbTimeouts(0.5, 0, 0), {}, {"connect_timeout": 2}, id="libpq-minimum"),
         pytest.param(
