@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scraper.models import FeedRef
 from scraper.schedule.interval import FeedState, Plan, next_poll_time
 from scraper.store.feeds import feed_ref
+from scraper.store.registry import ADDED, REMOVED_FROM_FILE
 from scraper.store.tables import FeedRow
 
 __all__ = [
@@ -245,7 +246,18 @@ def remove_feed(session: Session, url: str) -> bool:
 def set_enabled(
     session: Session, url: str, enabled: bool, now: datetime, reason: str | None = None
 ) -> bool:
-    """Enable (error streak forgotten, due now) or disable (reason kept) one feed."""
+    """Enable (error streak forgotten, due now) or disable (reason kept) one feed.
+
+    Enabling a feed the publishers file dropped makes it the operator's (an added feed):
+    otherwise the next sync, seeing a file feed the file does not list, would retire it again.
+    """
+    if enabled:
+        session.execute(
+            update(FeedRow)
+            .where(FeedRow.url == url, FeedRow.disabled_reason == REMOVED_FROM_FILE)
+            .values(source=ADDED)
+            .execution_options(synchronize_session=False)
+        )
     values: dict[str, object] = (
         {"disabled_at": None, "disabled_reason": None, "error_since": None,
          "consecutive_errors": 0, "next_poll_at": now}

@@ -138,6 +138,19 @@ def test_putting_it_back_in_the_file_resumes_it(archive: Archive) -> None:
     assert F2 in {c.ref.url for c in store.claim("w", NOW, 30, 100)}
 
 
+def test_enabling_a_feed_the_file_dropped_makes_it_the_operators(archive: Archive) -> None:
+    """`scraper feeds enable` of a feed deleted from the file keeps it followed: the next sync
+    must not retire it again; listed in the file once more, it is the file's again."""
+    store = ScheduleStore(archive.engine)
+    archive.sync_config(config(F1, F2))
+    archive.sync_config(config(F1))
+    assert store.set_enabled(F2, True, NOW)
+    assert archive.sync_config(config(F1)).retired == []
+    assert _by_url(store)[F2].disabled_at is None  # type: ignore[attr-defined]
+    archive.sync_config(config(F1, F2))
+    assert archive.sync_config(config(F1)).retired == [(F2, REMOVED_FROM_FILE)]
+
+
 def test_an_operators_disable_survives_the_file(archive: Archive) -> None:
     store = ScheduleStore(archive.engine)
     archive.sync_config(config(F1, F2))
