@@ -151,7 +151,7 @@ class Daemon:
             fetcher = PoliteFetcher(
                 client, self.settings, self._obeys_robots, self.metrics.fetch_seconds.observe
             )
-            learned = await self.store(self._learned)
+            learned = await self._start_learned()
             await asyncio.to_thread(load_model)  # off the event loop, before the first poll
             self._deps = Deps(
                 self.settings,
@@ -159,7 +159,7 @@ class Daemon:
                 Resolver(self.config.publishers),
                 fetcher,
                 self.store,
-                LearnedBoilerplate(learned),
+                learned,
             )
             scheduler = self._scheduler()
             scheduler.start()
@@ -409,6 +409,18 @@ class Daemon:
                 self._write_failed(fault)
             return
         self.metrics.overdue.set(overdue)
+
+    async def _start_learned(self) -> LearnedBoilerplate:
+        """Learned boilerplate, read at start; if the archive cannot answer now (down, or a
+        statement timeout behind a lock such as a VACUUM FULL), the first poll that needs it
+        reads it instead of the daemon dying at start (and restarting in a loop)."""
+        try:
+            return LearnedBoilerplate(await self.store(self._learned))
+        except Exception as exc:
+            if (fault := self._unwritable(exc)) is None:
+                raise
+            log.warning("Learned boilerplate not read at start", extra={"reason": fault.kind})
+            return LearnedBoilerplate(load=self._learned)
 
     def _learned(self) -> dict[str, frozenset[str]]:
         return learned_boilerplate(

@@ -189,3 +189,38 @@ def test_a_server_that_never_answers_the_connection_fails_it() -> None:
     silent.close()
     assert not worker.is_alive(), "the connection attempt did not give up"
     assert outcome and isinstance(outcome[0], OperationalError)
+
+
+@pytest.mark.postgres
+def test_a_start_behind_a_lock_longer_than_the_statement_timeout(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """``VACUUM FULL articles`` (or any exclusive lock) outlasting SCRAPER_DB_STATEMENT_TIMEOUT
+    while the daemon starts: it must keep running and poll once the lock is gone, not die at
+    start (a traceback, then a restart loop under systemd)."""
+    config = write_config(tmp_path / "p.toml", {A: range(1)})
+    open_archive(postgres_url, auto_upgrade=True).close()
+    locker = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    archive = open_archive(postgres_url, timeouts=DbTimeouts(statement_s=0.5))
+    try:
+        with TimedWeb() as web, locker.connect() as lock:
+            publish(web, A, 0, 2)
+            lock.execute(text("BEGIN"))
+            lock.execute(text("LOCK TABLE articles IN ACCESS EXCLUSIVE MODE"))
+            fast = settings(postgres_url, config, db_statement_timeout=0.5, dispatch_interval=0.2)
+            daemon = Daemon(fast, load_config(config), archive, proxy=web.proxy_url)
+
+            async def scenario() -> None:
+                stop = asyncio.Event()
+                running = asyncio.create_task(daemon.run(stop))
+                await asyncio.sleep(2)  # the lock outlasts the statement timeout
+                lock.execute(text("ROLLBACK"))  # the VACUUM is over
+                await until(lambda: running.done() or archive.count() == 2, 60)
+                assert not running.done(), running.exception()
+                stop.set()
+                await asyncio.wait_for(running, 30)
+
+            asyncio.run(scenario())
+    finally:
+        archive.close()
+        locker.dispose()
