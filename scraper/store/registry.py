@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from scraper.config import Config, Publisher
-from scraper.store.tables import DomainRow, FeedRow, PublisherRow
+from scraper.store.tables import DomainRow, FeedRow, FeedUrlRow, PublisherRow
 from scraper.store.upsert import insert_ignore
 
 FROM_FILE = "file"
@@ -119,12 +119,39 @@ def plan_feed_sync(
 
 
 def sync_config(session: Session, config: Config) -> SyncReport:
+    known_as = _followed_as(session, [url for p in config.publishers for url in p.feeds])
     for publisher in config.publishers:
-        _sync_publisher(session, publisher)
-    return _sync_feeds(session, config)
+        _sync_publisher(session, publisher, known_as)
+    return _sync_feeds(session, config, known_as)
 
 
-def _sync_publisher(session: Session, publisher: Publisher) -> None:
+def _followed_as(session: Session, urls: Sequence[str]) -> dict[str, str]:
+    """Listed URL → the stored URL of the feed it already is, for a URL that is not a feed's
+    own but the one a feed is fetched at after a redirect, or one in its history. The file
+    edited to the URL a feed moved to must keep that feed (its validators, schedule and
+    history), not retire it and start a second row from scratch."""
+    found: dict[str, str] = {}
+    unique = list(dict.fromkeys(urls))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        own = set(session.scalars(select(FeedRow.url).where(FeedRow.url.in_(chunk))))
+        others = [url for url in chunk if url not in own]
+        if not others:
+            continue
+        moved = select(FeedRow.fetch_url, FeedRow.url).where(FeedRow.fetch_url.in_(others))
+        history = (
+            select(FeedUrlRow.url, FeedRow.url)
+            .join(FeedRow, FeedRow.id == FeedUrlRow.feed_id)
+            .where(FeedUrlRow.url.in_(others))
+        )
+        for query in (moved, history):
+            for spelling, stored in session.execute(query):
+                if spelling is not None:
+                    found.setdefault(spelling, stored)
+    return found
+
+
+def _sync_publisher(session: Session, publisher: Publisher, known_as: Mapping[str, str]) -> None:
     row = session.get(PublisherRow, publisher.id)
     if row is None:
         session.add(
@@ -142,12 +169,16 @@ def _sync_publisher(session: Session, publisher: Publisher) -> None:
     insert_ignore(
         session,
         FeedRow.__table__,  # type: ignore[arg-type]
-        [{"url": url, "source": FROM_FILE, **new} for url in publisher.feeds],
+        [
+            {"url": url, "source": FROM_FILE, **new}
+            for url in publisher.feeds
+            if url not in known_as
+        ],
     )
 
 
-def _sync_feeds(session: Session, config: Config) -> SyncReport:
-    listed = {url: p.id for p in config.publishers for url in p.feeds}
+def _sync_feeds(session: Session, config: Config, known_as: Mapping[str, str]) -> SyncReport:
+    listed = {known_as.get(url, url): p.id for p in config.publishers for url in p.feeds}
     rows = session.execute(
         select(FeedRow.id, FeedRow.url, FeedRow.publisher_id, FeedRow.source,
                FeedRow.disabled_reason, FeedRow.disabled_at)

@@ -151,6 +151,20 @@ def test_enabling_a_feed_the_file_dropped_makes_it_the_operators(archive: Archiv
     assert archive.sync_config(config(F1)).retired == [(F2, REMOVED_FROM_FILE)]
 
 
+def test_the_file_edited_to_the_url_a_feed_moved_to_keeps_that_feed(archive: Archive) -> None:
+    """The feed at F1 answers through a 301 at MOVED; the operator writes MOVED in the file. It
+    is the same feed: not retired, no second row starting from scratch."""
+    moved = "https://a.example/feed.xml"
+    store = ScheduleStore(archive.engine)
+    archive.sync_config(config(F1))
+    (feed,) = archive.feed_refs(urls=[F1])
+    archive.move_feed(feed.id, moved, "redirect")
+    report = archive.sync_config(config(moved))
+    assert report.retired == [] and report.restored == []
+    assert list(_by_url(store)) == [F1]
+    assert [c.ref.id for c in store.claim("w", NOW, 30, 100)] == [feed.id]
+
+
 def test_an_operators_disable_survives_the_file(archive: Archive) -> None:
     store = ScheduleStore(archive.engine)
     archive.sync_config(config(F1, F2))
